@@ -1,0 +1,99 @@
+"""Evaluation speed on a DAVIS 2016 val results folder: decode, metric, end to end.
+
+    .venv/bin/python benchmarks/bench_evaluate.py [--root ../shared/datasets/DAVIS2016]
+        [--results ../shared/datasets/results/osvos-davis2017-val] [--reference]
+
+Prints frames per second and ms per frame for PNG decoding (ground truth and prediction)
+and for the metric (J and F of one frame) separately, then the wall time of the whole
+`vosbench evaluate` with 1 and 2 worker processes. With --reference it also times the
+literal, single-process reading of the official definitions in tests/reference_davis.py
+(full-frame seg2bmap, skimage disk, cv2.dilate, as davis2017-evaluation does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import cv2
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from vosbench.evaluation import evaluate  # noqa: E402
+from vosbench.evaluation.protocol import build_tasks, ground_truth_labels, prediction_labels  # noqa: E402
+from vosbench.io.masks import read_mask  # noqa: E402
+from vosbench.metrics import score_frame  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--root", type=Path, default=REPO.parent / "shared" / "datasets" / "DAVIS2016")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=REPO.parent / "shared" / "datasets" / "results" / "osvos-davis2017-val",
+    )
+    parser.add_argument(
+        "--reference", action="store_true", help="also time the literal official-definition code"
+    )
+    args = parser.parse_args()
+    cv2.setNumThreads(1)
+    tasks = build_tasks("davis2016", args.root, "val")
+    pairs = [(t, i) for t in tasks for i in range(t.n_frames)]
+    n = len(pairs)
+    cores = os.cpu_count()
+    print(f"machine: {platform.machine()}, {cores} cores, Python {platform.python_version()}")
+    print(f"data: {len(tasks)} sequences, {n} scored frames (DAVIS 2016 val, 854x480)")
+
+    start = time.perf_counter()
+    gts = [read_mask(t.gt_paths[i]) for t, i in pairs]
+    t_gt = time.perf_counter() - start
+    start = time.perf_counter()
+    preds = [read_mask(args.results / t.name / f"{t.frames[i]}.png") for t, i in pairs]
+    t_pred = time.perf_counter() - start
+    print(f"decode ground truth : {n / t_gt:8.0f} frames/s  {1e3 * t_gt / n:6.3f} ms/frame (1 core)")
+    print(f"decode prediction   : {n / t_pred:8.0f} frames/s  {1e3 * t_pred / n:6.3f} ms/frame (1 core)")
+
+    labels = [
+        (ground_truth_labels(g, t.gt_encoding, t.merge, False)[0], prediction_labels(p, t.merge), t.n_labels)
+        for (t, _), g, p in zip(pairs, gts, preds, strict=True)
+    ]
+    start = time.perf_counter()
+    for g, p, k in labels:
+        score_frame(g, p, k)
+    t_metric = time.perf_counter() - start
+    print(f"metric (J and F)    : {n / t_metric:8.0f} frames/s  {1e3 * t_metric / n:6.3f} ms/frame (1 core)")
+
+    for workers in (1, 2):
+        start = time.perf_counter()
+        result = evaluate("davis2016", args.root, args.results, workers=workers)
+        wall = time.perf_counter() - start
+        print(
+            f"vosbench evaluate, {workers} worker(s): {wall:6.2f} s  ({n / wall:6.0f} frames/s)  "
+            f"J&F = {result.global_metrics['J&F-Mean']:.6f}"
+        )
+
+    if args.reference:
+        sys.path.insert(0, str(REPO / "tests"))
+        from reference_davis import ref_f_measure, ref_jaccard
+
+        start = time.perf_counter()
+        for g, p, _ in labels:
+            ref_jaccard(g, p)
+            ref_f_measure(g, p)
+        t_ref = time.perf_counter() - start
+        print(
+            f"reference metric, full frame, 1 process: {t_ref:6.2f} s ({1e3 * t_ref / n:.2f} ms/frame, "
+            f"decode excluded)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Small datasets in the exact DAVIS 2017 and YouTube-VOS layouts, built by the tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from vosbench.io.images import write_image
+from vosbench.io.masks import write_mask
+
+
+def write_davis2017(
+    root: Path,
+    sequences: dict[str, list[np.ndarray]],
+    split: str = "val",
+    year: str = "2017",
+    resolution: str = "480p",
+) -> Path:
+    """A DAVIS 2017 release root holding ``sequences`` (name -> ground-truth label maps)."""
+    for name, masks in sequences.items():
+        for t, mask in enumerate(masks):
+            write_mask(root / "Annotations" / resolution / name / f"{t:05d}.png", mask)
+            image = np.zeros((*mask.shape, 3), np.uint8)
+            write_image(root / "JPEGImages" / resolution / name / f"{t:05d}.jpg", image)
+    (root / "ImageSets" / year).mkdir(parents=True, exist_ok=True)
+    (root / "ImageSets" / year / f"{split}.txt").write_text("\n".join(sequences) + "\n")
+    return root
+
+
+def write_results(
+    folder: Path, sequences: dict[str, list[np.ndarray]], start: int = 0, frames: list[int] | None = None
+) -> Path:
+    """A results folder: ``<sequence>/<frame>.png`` for frames ``frames`` or start, start+1, ..."""
+    for name, masks in sequences.items():
+        numbers = frames if frames is not None else range(start, start + len(masks))
+        for t, mask in zip(numbers, masks, strict=True):
+            write_mask(folder / name / f"{t:05d}.png", mask)
+    return folder
+
+
+def write_youtube(
+    root: Path,
+    split: str,
+    videos: dict[str, dict],
+    train_categories: list[str],
+) -> Path:
+    """A YouTube-VOS root.
+
+    ``videos[name]`` holds ``frames`` (frame indices of the images, e.g. 0, 5, 10, ...),
+    ``masks`` (frame index -> label map) and ``objects`` (id -> category).
+    """
+    meta: dict = {"videos": {}}
+    for name, video in videos.items():
+        objects = {}
+        for obj_id, category in video["objects"].items():
+            frames = [f"{t:05d}" for t in sorted(video["masks"]) if (video["masks"][t] == obj_id).any()]
+            objects[str(obj_id)] = {"category": category, "frames": frames}
+        meta["videos"][name] = {"objects": objects}
+        shape = next(iter(video["masks"].values())).shape
+        for t in video["frames"]:
+            write_image(root / split / "JPEGImages" / name / f"{t:05d}.jpg", np.zeros((*shape, 3), np.uint8))
+        for t, mask in video["masks"].items():
+            write_mask(root / split / "Annotations" / name / f"{t:05d}.png", mask)
+    (root / split / "meta.json").write_text(json.dumps(meta))
+    train = {
+        "videos": {
+            "t0": {
+                "objects": {
+                    str(i + 1): {"category": c, "frames": ["00000"]} for i, c in enumerate(train_categories)
+                }
+            }
+        }
+    }
+    (root / "train").mkdir(parents=True, exist_ok=True)
+    (root / "train" / "meta.json").write_text(json.dumps(train))
+    return root
+
+
+def ellipse_masks(
+    n_frames: int, shape: tuple[int, int], n_objects: int, seed: int, jitter: float = 0.0
+) -> list[np.ndarray]:
+    """Label maps of ``n_objects`` moving ellipses (deterministic for a seed)."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    params = [
+        (
+            rng.uniform(0.2, 0.8),
+            rng.uniform(0.2, 0.8),
+            rng.uniform(-2, 2),
+            rng.uniform(-2, 2),
+            int(rng.integers(4, 12)),
+            int(rng.integers(3, 10)),
+        )
+        for _ in range(n_objects)
+    ]
+    out = []
+    jitter_rng = np.random.default_rng(seed + 1000)
+    for t in range(n_frames):
+        labels = np.zeros(shape, np.uint8)
+        for k, (cx, cy, vx, vy, ax, ay) in enumerate(params, start=1):
+            dx, dy = jitter_rng.normal(0, jitter, 2) if jitter else (0.0, 0.0)
+            centre = (int(cx * shape[1] + vx * t + dx), int(cy * shape[0] + vy * t + dy))
+            cv2.ellipse(labels, centre, (ax, ay), 0, 0, 360, k, -1)
+        out.append(labels)
+    return out

@@ -1,0 +1,5 @@
+import sys
+
+from vosbench.cli import main
+
+sys.exit(main())

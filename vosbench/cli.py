@@ -1,0 +1,123 @@
+"""The `vosbench` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from vosbench import __version__
+from vosbench.errors import VosbenchError
+
+EXIT_BAD_INPUT = 2
+
+
+def _add_evaluate(sub: argparse._SubParsersAction) -> None:
+    from vosbench.evaluation.protocol import DATASETS
+
+    p = sub.add_parser(
+        "evaluate",
+        help="score a results folder (J, F, J&F; G for YouTube-VOS)",
+        description="Score RESULTS_DIR/<sequence>/<frame>.png against a dataset's ground truth "
+        "with the official semi-supervised protocol, print a table and write "
+        "global_results-<split>.csv, per-sequence_results-<split>.csv and results.json.",
+    )
+    p.add_argument("--dataset", required=True, choices=DATASETS)
+    p.add_argument("--root", required=True, type=Path, help="dataset root folder")
+    p.add_argument("--split", default=None, help="split (default: val for DAVIS, valid for YouTube-VOS)")
+    p.add_argument("--results", required=True, type=Path, help="folder of <sequence>/<frame>.png")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: the results folder)")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: all CPU cores)")
+    p.add_argument("--resolution", default="480p", choices=("480p", "Full-Resolution"))
+    p.add_argument(
+        "--exclude-void",
+        action="store_true",
+        help="leave ground-truth void pixels (255) out of J and F; NOT the official protocol, "
+        "which turns them into background",
+    )
+    p.add_argument("--sequences", nargs="+", default=None, help="score only these sequences")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or per-object table")
+    p.set_defaults(func=_run_evaluate)
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    from vosbench.evaluation import ScoringOptions, evaluate
+    from vosbench.evaluation.report import format_table, write_results
+
+    if args.workers is not None and args.workers < 1:
+        raise VosbenchError(f"--workers must be at least 1, got {args.workers}")
+    start = time.perf_counter()
+    result = evaluate(
+        args.dataset,
+        args.root,
+        args.results,
+        split=args.split,
+        options=ScoringOptions(exclude_void=args.exclude_void),
+        workers=args.workers,
+        resolution=args.resolution,
+        sequences=args.sequences,
+        progress=not args.quiet,
+    )
+    seconds = time.perf_counter() - start
+    out_dir = args.out or args.results
+    extra = {"root": str(args.root), "results": str(args.results), "exclude_void": args.exclude_void}
+    paths = write_results(result, out_dir, extra)
+    table = format_table(result)
+    print(table if not args.quiet else "\n".join(table.splitlines()[:3]))
+    name, value = result.headline
+    n_frames = sum(len(o.frames) for o in result.objects)
+    print(f"\n{name}: {100 * value:.1f}  ({n_frames} object-frames scored in {seconds:.2f} s)")
+    print("wrote " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def _add_demo(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "demo",
+        help="evaluate the bundled example (the default job on a fresh machine)",
+        description="Write the bundled example (a small DAVIS 2017-layout dataset and a "
+        "method's results on it) to OUT and evaluate it.",
+    )
+    p.add_argument("--out", type=Path, default=Path("vosbench-demo"))
+    p.set_defaults(func=_run_demo)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from vosbench.demo import write_example
+
+    root, results = write_example(args.out)
+    print(f"bundled example written to {args.out}")
+    return main(
+        ["evaluate", "--dataset", "davis2017", "--root", str(root), "--results", str(results), "--quiet"]
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vosbench", description="Benchmark suite for semi-supervised video object segmentation."
+    )
+    parser.add_argument("--version", action="version", version=f"vosbench {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_evaluate(sub)
+    _add_demo(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; bad input prints one line and returns exit status 2."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except VosbenchError as exc:
+        print(f"vosbench: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("vosbench: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

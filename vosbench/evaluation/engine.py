@@ -1,0 +1,175 @@
+"""Scoring a results folder: decode and score frames in parallel, then gather per object.
+
+Work is split into chunks of consecutive frames of one sequence; each worker process reads
+the ground truth and the prediction of its frames and returns J, F and whether each object
+was segmented. Nothing is written here: the caller writes the outputs once all is scored,
+so a bad file stops the run before any output exists.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from vosbench.errors import VosbenchError
+from vosbench.evaluation.protocol import SequenceTask, ground_truth_labels, prediction_labels
+from vosbench.io.masks import read_mask
+from vosbench.metrics.boundary import DEFAULT_BOUND_TH
+from vosbench.metrics.frame import score_frame
+
+CHUNK_FRAMES = 24
+
+
+@dataclass(frozen=True)
+class ScoringOptions:
+    """How to score: the void rule and the boundary tolerance."""
+
+    exclude_void: bool = False
+    bound_th: float = DEFAULT_BOUND_TH
+
+
+@dataclass
+class SequenceScores:
+    """Per-frame J and F (objects x frames) of one sequence, and where each object was found."""
+
+    task: SequenceTask
+    j: np.ndarray
+    f: np.ndarray
+    segmented: np.ndarray  # objects x frames: the prediction has the object's id there
+
+
+def _score_chunk(
+    task: SequenceTask, results_dir: Path, start: int, stop: int, options: ScoringOptions
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n_objects = len(task.object_ids)
+    rows = np.asarray(task.object_ids) - 1
+    j = np.empty((n_objects, stop - start))
+    f = np.empty((n_objects, stop - start))
+    segmented = np.zeros((n_objects, stop - start), dtype=bool)
+    for column, index in enumerate(range(start, stop)):
+        frame = task.frames[index]
+        gt_raw = read_mask(task.gt_paths[index])
+        pred_path = results_dir / task.name / f"{frame}.png"
+        pred_raw = read_mask(pred_path)
+        if pred_raw.shape != gt_raw.shape:
+            raise VosbenchError(
+                f"{pred_path}: size {pred_raw.shape[1]}x{pred_raw.shape[0]}, expected "
+                f"{gt_raw.shape[1]}x{gt_raw.shape[0]} (the ground truth's size)"
+            )
+        gt, void = ground_truth_labels(gt_raw, task.gt_encoding, task.merge, options.exclude_void)
+        pred = prediction_labels(pred_raw, task.merge)
+        top = int(pred.max())
+        if top > task.n_labels:
+            raise VosbenchError(
+                f"{pred_path}: object id {top}, but sequence {task.name!r} has objects "
+                f"1..{task.n_labels} (expected ids 0..{task.n_labels})"
+            )
+        scores = score_frame(gt, pred, task.n_labels, void, options.bound_th)
+        j[:, column] = scores.j[rows]
+        f[:, column] = scores.f[rows]
+        segmented[:, column] = scores.found[rows]
+    return j, f, segmented
+
+
+def _init_worker() -> None:
+    import cv2
+
+    cv2.setNumThreads(1)  # one process per core already; threads would compete
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    # Not "fork": forking a process whose OpenCV (or BLAS) thread pool is running can hang
+    # the child. A fork server starts clean, imports this module once, then forks workers.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _chunks(tasks: list[SequenceTask]) -> Iterator[tuple[int, int, int]]:
+    for index, task in enumerate(tasks):
+        for start in range(0, task.n_frames, CHUNK_FRAMES):
+            yield index, start, min(start + CHUNK_FRAMES, task.n_frames)
+
+
+def check_results_folder(tasks: list[SequenceTask], results_dir: Path) -> None:
+    """Fail early, naming the first missing sequence folder or frame file."""
+    if not results_dir.is_dir():
+        raise VosbenchError(f"{results_dir}: results folder not found (expected <sequence>/<frame>.png)")
+    for task in tasks:
+        folder = results_dir / task.name
+        if not folder.is_dir():
+            raise VosbenchError(
+                f"{folder}: missing sequence folder (expected {task.n_frames} scored frames "
+                f"{task.frames[0]}.png..{task.frames[-1]}.png)"
+                if task.frames
+                else f"{folder}: missing sequence folder"
+            )
+        present = set(os.listdir(folder))
+        for frame in task.frames:
+            if f"{frame}.png" not in present:
+                raise VosbenchError(f"{folder / (frame + '.png')}: missing frame (scored by the benchmark)")
+
+
+def score_results(
+    tasks: list[SequenceTask],
+    results_dir: str | Path,
+    options: ScoringOptions | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+) -> list[SequenceScores]:
+    """Score every task's frames of ``results_dir``; ``workers`` defaults to the CPU count."""
+    options = options or ScoringOptions()
+    results_dir = Path(results_dir)
+    check_results_folder(tasks, results_dir)
+    scores = [
+        SequenceScores(
+            task=t,
+            j=np.empty((len(t.object_ids), t.n_frames)),
+            f=np.empty((len(t.object_ids), t.n_frames)),
+            segmented=np.zeros((len(t.object_ids), t.n_frames), dtype=bool),
+        )
+        for t in tasks
+    ]
+    chunks = list(_chunks(tasks))
+    total = sum(t.n_frames for t in tasks)
+    workers = max(1, workers or os.cpu_count() or 1)
+    bar = tqdm(total=total, unit="frame", desc="evaluate", disable=not progress, file=sys.stderr)
+
+    def store(chunk: tuple[int, int, int], result: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+        index, start, stop = chunk
+        scores[index].j[:, start:stop], scores[index].f[:, start:stop] = result[0], result[1]
+        scores[index].segmented[:, start:stop] = result[2]
+        bar.update(stop - start)
+
+    try:
+        if workers == 1 or len(chunks) <= 1:
+            _init_worker()
+            for chunk in chunks:
+                index, start, stop = chunk
+                store(chunk, _score_chunk(tasks[index], results_dir, start, stop, options))
+        else:
+            context = _process_context()
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
+                futures = [
+                    (chunk, pool.submit(_score_chunk, tasks[chunk[0]], results_dir, *chunk[1:], options))
+                    for chunk in chunks
+                ]
+                try:
+                    for chunk, future in futures:
+                        store(chunk, future.result())
+                except BaseException:
+                    pool.shutdown(wait=True, cancel_futures=True)  # stop at the first error
+                    raise
+    finally:
+        bar.close()
+    return scores

@@ -1,0 +1,122 @@
+"""Writing an evaluation's result files and printing its table.
+
+Files, as the official toolkit names them (values as fractions, full float precision):
+
+* ``global_results-<split>.csv``: one row, ``J&F-Mean,J-Mean,J-Recall,J-Decay,F-Mean,
+  F-Recall,F-Decay`` (YouTube-VOS: ``G,J-Seen,J-Unseen,F-Seen,F-Unseen``);
+* ``per-sequence_results-<split>.csv``: ``Sequence,J-Mean,F-Mean`` (``Sequence`` is
+  ``<seq>_<object id>``) then ``J-Recall,J-Decay,F-Recall,F-Decay`` (and for YouTube-VOS
+  ``Category,Seen``);
+* ``results.json``: all of the above plus every object's per-frame J and F.
+
+Every file is written atomically, and only after everything was scored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from pathlib import Path
+
+from vosbench.evaluation.protocol import Benchmark
+from vosbench.evaluation.summary import DAVIS_GLOBAL_COLUMNS, YOUTUBE_GLOBAL_COLUMNS, EvaluationResult
+from vosbench.io.atomic import write_atomic
+
+PER_SEQUENCE_COLUMNS = ("Sequence", "J-Mean", "F-Mean", "J-Recall", "J-Decay", "F-Recall", "F-Decay")
+
+
+def _number(value: float) -> str:
+    return repr(float(value))  # shortest string that reads back as the same float
+
+
+def global_csv(result: EvaluationResult) -> str:
+    columns = YOUTUBE_GLOBAL_COLUMNS if result.benchmark is Benchmark.YOUTUBE else DAVIS_GLOBAL_COLUMNS
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerow([_number(result.global_metrics[c]) for c in columns])
+    return buffer.getvalue()
+
+
+def per_sequence_csv(result: EvaluationResult) -> str:
+    youtube = result.benchmark is Benchmark.YOUTUBE
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(PER_SEQUENCE_COLUMNS + (("Category", "Seen") if youtube else ()))
+    for o in result.objects:
+        row = [
+            o.key,
+            _number(o.j_stats.mean),
+            _number(o.f_stats.mean),
+            _number(o.j_stats.recall),
+            _number(o.j_stats.decay),
+            _number(o.f_stats.recall),
+            _number(o.f_stats.decay),
+        ]
+        if youtube:
+            row += [o.category or "", "" if o.seen is None else str(o.seen).lower()]
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def _json_float(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def results_json(result: EvaluationResult, extra: dict | None = None) -> str:
+    sequences: dict[str, dict] = {}
+    for o in result.objects:
+        sequences.setdefault(o.sequence, {})[str(o.object_id)] = {
+            "category": o.category,
+            "seen": o.seen,
+            "frames": list(o.frames),
+            "J": [float(v) for v in o.j],
+            "F": [float(v) for v in o.f],
+            "J-Mean": _json_float(o.j_stats.mean),
+            "J-Recall": _json_float(o.j_stats.recall),
+            "J-Decay": _json_float(o.j_stats.decay),
+            "F-Mean": _json_float(o.f_stats.mean),
+            "F-Recall": _json_float(o.f_stats.recall),
+            "F-Decay": _json_float(o.f_stats.decay),
+        }
+    document = {
+        "dataset": result.dataset,
+        "split": result.split,
+        **(extra or {}),
+        "global": {k: _json_float(v) for k, v in result.global_metrics.items()},
+        "sequences": sequences,
+    }
+    return json.dumps(document, indent=1) + "\n"
+
+
+def write_results(result: EvaluationResult, out_dir: str | Path, extra: dict | None = None) -> list[Path]:
+    """Write the three result files into ``out_dir``; returns their paths."""
+    out_dir = Path(out_dir)
+    contents = {
+        out_dir / f"global_results-{result.split}.csv": global_csv(result),
+        out_dir / f"per-sequence_results-{result.split}.csv": per_sequence_csv(result),
+        out_dir / "results.json": results_json(result, extra),
+    }
+    for path, text in contents.items():
+        write_atomic(path, text)
+    return list(contents)
+
+
+def format_table(result: EvaluationResult) -> str:
+    """A readable summary: the global row, then one row per object, as percentages."""
+    youtube = result.benchmark is Benchmark.YOUTUBE
+    columns = YOUTUBE_GLOBAL_COLUMNS if youtube else DAVIS_GLOBAL_COLUMNS
+    lines = [f"{result.dataset} {result.split}: {len(result.objects)} objects"]
+    lines.append("  ".join(f"{c:>9}" for c in columns))
+    lines.append("  ".join(f"{100 * result.global_metrics[c]:9.1f}" for c in columns))
+    lines.append("")
+    width = max([len("Sequence")] + [len(o.key) for o in result.objects])
+    lines.append(f"{'Sequence':<{width}}  {'J-Mean':>7}  {'F-Mean':>7}  {'J&F':>7}")
+    for o in result.objects:
+        jf = (o.j_stats.mean + o.f_stats.mean) / 2
+        lines.append(
+            f"{o.key:<{width}}  {100 * o.j_stats.mean:7.1f}  {100 * o.f_stats.mean:7.1f}  {100 * jf:7.1f}"
+        )
+    return "\n".join(lines)

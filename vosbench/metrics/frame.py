@@ -1,0 +1,74 @@
+"""J and F of every object of one frame, from two label maps.
+
+Both label maps are cropped to the box of their non-zero pixels; each object is then scored
+on its own box (its ground truth and prediction, grown by one pixel) with the masks packed
+as integers, so the cost follows the objects' size and not the frame's.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from vosbench.metrics.bitplane import Bitplane
+from vosbench.metrics.boundary import DEFAULT_BOUND_TH, boundary_f, boundary_radius
+from vosbench.metrics.crop import grow_box, nonzero_box
+
+
+class FrameScores(NamedTuple):
+    """Per-object J, F and whether the prediction has the object at all (float64, bool)."""
+
+    j: np.ndarray
+    f: np.ndarray
+    found: np.ndarray
+
+
+def score_frame(
+    gt: np.ndarray,
+    pred: np.ndarray,
+    n_objects: int,
+    void: np.ndarray | None = None,
+    bound_th: float = DEFAULT_BOUND_TH,
+) -> FrameScores:
+    """J and F of objects 1..n_objects, each an array of length ``n_objects``.
+
+    ``gt`` and ``pred`` are (H, W) uint8 label maps; labels above ``n_objects`` belong to no
+    object. Pixels where ``void`` is true are left out as the official functions' void
+    argument does: cleared from both masks, so they count in neither J's intersection and
+    union nor F's boundaries.
+    """
+    if gt.shape != pred.shape:
+        raise ValueError(f"prediction {pred.shape} and ground truth {gt.shape} differ in shape")
+    j = np.ones(n_objects, dtype=np.float64)
+    f = np.ones(n_objects, dtype=np.float64)
+    found = np.zeros(n_objects, dtype=bool)
+    if n_objects == 0:
+        return FrameScores(j, f, found)
+    if void is not None:
+        keep = ~void.astype(bool, copy=False)
+        gt = np.where(keep, gt, 0).astype(np.uint8)
+        pred = np.where(keep, pred, 0).astype(np.uint8)
+    radius = boundary_radius(gt.shape, bound_th)
+    region = grow_box([nonzero_box(gt | pred)], gt.shape)
+    if region is None:
+        return FrameScores(
+            j, f, found
+        )  # every object empty in both: J = 1 (empty union), F = 1 (no boundary)
+    gt_region, pred_region = gt[region], pred[region]
+    for index in range(n_objects):
+        label = index + 1
+        g = gt_region == label
+        p = pred_region == label
+        box = grow_box([nonzero_box(g | p)], gt_region.shape)
+        if box is None:
+            continue
+        # A box grown inside the region is the box grown in the frame: the region itself
+        # was grown by one pixel except where it meets the frame's edge.
+        g, p = g[box], p[box]
+        plane = Bitplane(g.shape[0], g.shape[1], radius)
+        g_bits, p_bits = plane.pack(g), plane.pack(p)
+        j[index] = (g_bits & p_bits).bit_count() / (g_bits | p_bits).bit_count()
+        f[index] = boundary_f(plane, p_bits, g_bits)
+        found[index] = p_bits != 0
+    return FrameScores(j, f, found)
