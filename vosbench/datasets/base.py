@@ -1,7 +1,8 @@
 """The typed description of a video that every loader returns.
 
-A :class:`Video` holds names and paths only: nothing is decoded until a caller reads a file
-through :mod:`vosbench.io.masks` (or an image reader), so listing a dataset is cheap.
+A :class:`Video` holds names and paths only: nothing is decoded until a caller asks for a
+frame, a mask or the size (read from the first image's header), so listing a dataset is
+cheap. Reading goes through :mod:`vosbench.io`.
 """
 
 from __future__ import annotations
@@ -9,9 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+
 from vosbench.errors import VosbenchError
+from vosbench.io.images import image_size, read_image
+from vosbench.io.masks import VOID_LABEL, read_mask
 
 
 class MaskEncoding(Enum):
@@ -36,8 +42,10 @@ class Video:
 
     ``frames`` are the frame names (file stems) in temporal order and ``image_paths`` their
     images; ``annotations`` maps the frames that carry ground truth to their mask files.
-    ``objects`` is filled from the dataset's metadata where it has any (YouTube-VOS); for
-    DAVIS the objects are the ids of the first annotated frame, read when needed.
+    ``objects`` is filled from the dataset's metadata where it has any (YouTube-VOS, a
+    user's folder); otherwise (DAVIS) :meth:`resolve_objects` reads them from the first
+    annotated frame. ``merge_objects`` makes every id above 0 one object (DAVIS 2016 read
+    from a DAVIS 2017 root).
     """
 
     name: str
@@ -49,11 +57,62 @@ class Video:
     # YouTube-VOS valid/test: the frames the benchmark scores (every 5th frame), when the
     # video's images cover all frames (valid_all_frames).
     scored_frames: tuple[str, ...] | None = field(default=None)
+    merge_objects: bool = False
+
+    def __len__(self) -> int:
+        return len(self.frames)
 
     @property
     def annotated_frames(self) -> tuple[str, ...]:
         """The frames with a ground-truth mask, in temporal order."""
         return tuple(sorted(self.annotations))
+
+    @property
+    def output_frames(self) -> tuple[str, ...]:
+        """The frames whose masks a method's results must hold for the benchmark."""
+        return self.scored_frames if self.scored_frames is not None else self.frames
+
+    @cached_property
+    def size(self) -> tuple[int, int]:
+        """The original ``(height, width)``, read from the first image's header."""
+        if self.image_paths:
+            return image_size(self.image_paths[0])
+        first = self.annotated_frames[0]
+        return read_mask(self.annotations[first]).shape  # type: ignore[return-value]
+
+    def read_frame(self, index: int) -> np.ndarray:
+        """The RGB ``uint8`` image of frame ``index``."""
+        return read_image(self.image_paths[index])
+
+    def read_labels(self, frame: str) -> np.ndarray:
+        """The object labels of an annotated frame: ids 1..N, void and background as 0."""
+        return object_labels(read_mask(self.annotations[frame]), self.mask_encoding, self.merge_objects)
+
+    def resolve_objects(self) -> tuple[VideoObject, ...]:
+        """The video's objects; for DAVIS, ids 1..N with N the largest id of the first mask."""
+        if self.objects is not None:
+            return self.objects
+        annotated = self.annotated_frames
+        if not annotated:
+            raise DatasetLayoutError(f"video {self.name!r}: no annotation PNGs found")
+        top = int(self.read_labels(annotated[0]).max())
+        return tuple(VideoObject(id=i, first_frame=annotated[0]) for i in range(1, top + 1))
+
+    def given_masks(self) -> dict[str, tuple[int, ...]]:
+        """The frames where object masks are given, each with the ids that first appear there."""
+        given: dict[str, list[int]] = {}
+        for obj in self.resolve_objects():
+            given.setdefault(obj.first_frame, []).append(obj.id)
+        return {frame: tuple(ids) for frame, ids in given.items()}
+
+
+def object_labels(raw: np.ndarray, encoding: MaskEncoding, merge: bool = False) -> np.ndarray:
+    """Object ids of a stored mask: binary masks give 0/1, void (255) becomes background."""
+    if encoding is MaskEncoding.BINARY:
+        return (raw > 0).view(np.uint8)
+    void = raw == VOID_LABEL
+    labels = np.where(void, 0, raw).astype(np.uint8) if void.any() else raw
+    return (labels > 0).view(np.uint8) if merge else labels
 
 
 class DatasetLayoutError(VosbenchError):
@@ -69,11 +128,11 @@ def read_list(path: Path, what: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def list_stems(folder: Path, suffix: str) -> dict[str, Path]:
-    """Map file stems to paths for the files of ``folder`` ending in ``suffix``, sorted."""
+def list_stems(folder: Path, *suffixes: str) -> dict[str, Path]:
+    """Map file stems to paths for the files of ``folder`` ending in one of ``suffixes``, sorted."""
     if not folder.is_dir():
         return {}
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() == suffix and p.is_file())
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in suffixes and p.is_file())
     return {p.stem: p for p in files}
 
 

@@ -39,7 +39,7 @@ def load_davis(root: str | Path, year: int, split: str = "val", resolution: str 
     if year == 2016 and release_2016.is_file():
         return _load_2016_release(root, release_2016)
     if release_2017.is_file():
-        return _load_2017_release(root, release_2017, resolution)
+        return _load_2017_release(root, release_2017, resolution, merge=year == 2016)
     expected = f"{release_2017.relative_to(root)}"
     if year == 2016:
         expected = f"{release_2016.relative_to(root)} (2016 release) or {expected}"
@@ -80,7 +80,7 @@ def _load_2016_release(root: Path, list_file: Path) -> list[Video]:
     return videos
 
 
-def _load_2017_release(root: Path, list_file: Path, resolution: str) -> list[Video]:
+def _load_2017_release(root: Path, list_file: Path, resolution: str, merge: bool) -> list[Video]:
     image_root = root / "JPEGImages" / resolution
     mask_root = root / "Annotations" / resolution
     videos = []
@@ -100,6 +100,7 @@ def _load_2017_release(root: Path, list_file: Path, resolution: str) -> list[Vid
                 image_paths=tuple(images.values()),
                 annotations=masks,
                 mask_encoding=MaskEncoding.INDEXED,
+                merge_objects=merge,
             )
         )
     return videos

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from vosbench.datasets import DEFAULT_SPLITS
 from vosbench.evaluation.engine import ScoringOptions, score_results
-from vosbench.evaluation.protocol import DATASETS, DEFAULT_SPLITS, benchmark_of, build_tasks
+from vosbench.evaluation.protocol import DATASETS, benchmark_of, build_tasks
 from vosbench.evaluation.summary import EvaluationResult, summarize
 
 

@@ -31,14 +31,13 @@ from pathlib import Path
 
 import numpy as np
 
-from vosbench.datasets.base import DatasetLayoutError, MaskEncoding, Video
-from vosbench.datasets.davis import load_davis
-from vosbench.datasets.youtube import load_youtube, seen_categories
+from vosbench.datasets import BENCHMARK_DATASETS, load_videos
+from vosbench.datasets.base import DatasetLayoutError, MaskEncoding, Video, object_labels
+from vosbench.datasets.youtube import seen_categories
 from vosbench.errors import VosbenchError
 from vosbench.io.masks import VOID_LABEL, read_mask
 
-DATASETS = ("davis2016", "davis2017", "youtube2018", "youtube2019")
-DEFAULT_SPLITS = {"davis2016": "val", "davis2017": "val", "youtube2018": "valid", "youtube2019": "valid"}
+DATASETS = BENCHMARK_DATASETS
 
 
 class Benchmark(Enum):
@@ -83,25 +82,15 @@ def ground_truth_labels(
     raw: np.ndarray, encoding: MaskEncoding, merge: bool, exclude_void: bool
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Object labels (uint8) of a ground-truth mask and, with ``exclude_void``, its void pixels."""
-    if encoding is MaskEncoding.BINARY:
-        return (raw > 0).view(np.uint8), None
-    void = raw == VOID_LABEL
-    labels = np.where(void, 0, raw).astype(np.uint8) if void.any() else raw
-    if merge:
-        labels = (labels > 0).view(np.uint8)
-    return labels, (void if exclude_void else None)
+    labels = object_labels(raw, encoding, merge)
+    if not exclude_void or encoding is MaskEncoding.BINARY:
+        return labels, None
+    return labels, raw == VOID_LABEL
 
 
 def prediction_labels(raw: np.ndarray, merge: bool) -> np.ndarray:
     """Object labels of a predicted mask: every id above 0 is one object when merging."""
     return (raw > 0).view(np.uint8) if merge else raw
-
-
-def load_videos(dataset: str, root: str | Path, split: str, resolution: str = "480p") -> list[Video]:
-    """The videos of a benchmark dataset split."""
-    if benchmark_of(dataset) is Benchmark.YOUTUBE:
-        return load_youtube(root, split)
-    return load_davis(root, int(dataset[-4:]), split, resolution)
 
 
 def build_tasks(
@@ -129,9 +118,7 @@ def _davis_task(video: Video, merge: bool) -> SequenceTask:
     annotated = video.annotated_frames
     if not annotated:
         raise DatasetLayoutError(f"sequence {video.name!r}: no annotation PNGs found")
-    first = read_mask(video.annotations[annotated[0]])
-    labels, _ = ground_truth_labels(first, video.mask_encoding, merge, exclude_void=False)
-    n_objects = int(labels.max()) if labels.size else 0
+    n_objects = len(video.resolve_objects())
     scored = annotated[1:-1]
     return SequenceTask(
         name=video.name,

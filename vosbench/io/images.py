@@ -32,3 +32,17 @@ def write_image(path: str | os.PathLike[str], rgb: np.ndarray, quality: int = 95
         if not ok:
             raise VosbenchError(f"{path}: could not encode the image")
         tmp.write_bytes(encoded.tobytes())
+
+
+def image_size(path: str | os.PathLike[str]) -> tuple[int, int]:
+    """The ``(height, width)`` of an image file, from its header only."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+    except FileNotFoundError:
+        raise VosbenchError(f"{path}: file not found (expected an image)") from None
+    except Exception as exc:
+        raise VosbenchError(f"{path}: not a readable image ({exc})") from None
+    return height, width
