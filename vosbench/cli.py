@@ -94,6 +94,65 @@ def _run_demo(args: argparse.Namespace) -> int:
     )
 
 
+def _add_make_demo_data(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "make-demo-data",
+        help="generate the demo datasets (DAVIS 2017 layout VOS data and COCO-format shapes)",
+        description="Generate, with no download, OUT/DAVIS (a VOS dataset in the DAVIS 2017 layout, "
+        "480p, train and val splits: textured objects moving, deforming and occluding each other "
+        "over panning textured backgrounds) and OUT/COCO (a COCO-format instance dataset of "
+        "textured shapes). Deterministic for a seed.",
+    )
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--frames", type=int, default=20, help="frames per video (default 20)")
+    p.set_defaults(func=_run_make_demo_data)
+
+
+def _run_make_demo_data(args: argparse.Namespace) -> int:
+    from vosbench.demo_data import make_demo_data
+
+    if args.frames < 3:
+        raise VosbenchError(f"--frames must be at least 3, got {args.frames}")
+    start = time.perf_counter()
+    demo = make_demo_data(args.out, seed=args.seed, n_frames=args.frames)
+    print(
+        f"wrote {demo.davis_root} (DAVIS 2017 layout) and {demo.coco_root} (COCO layout) "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
+    return 0
+
+
+def _add_coco_clips(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "coco-clips",
+        help="write example COCO synthetic pre-training clips and a contact sheet",
+        description="Synthesise N pre-training clips from a COCO-format instance dataset (objects of "
+        "one image pasted on another, separate random affine motion of foreground and background) "
+        "and write them as OUT/clip_XXX/<t>.jpg + <t>.png and OUT/contact_sheet.png.",
+    )
+    p.add_argument("--coco-root", type=Path, required=True, help="COCO root (images in <split>2017/)")
+    p.add_argument("--ann", type=Path, required=True, help="instances_<split>2017.json")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--n", type=int, default=16, help="number of clips (default 16)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--size", type=int, default=384, help="square frame side (default 384)")
+    p.set_defaults(func=_run_coco_clips)
+
+
+def _run_coco_clips(args: argparse.Namespace) -> int:
+    from vosbench.sampling.clip import ClipOptions
+    from vosbench.sampling.preview import write_coco_clips
+
+    if args.n < 1:
+        raise VosbenchError(f"--n must be at least 1, got {args.n}")
+    sheet = write_coco_clips(
+        args.coco_root, args.ann, args.out, args.n, args.seed, ClipOptions(size=args.size)
+    )
+    print(f"wrote {args.n} clips to {args.out}; contact sheet: {sheet}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vosbench", description="Benchmark suite for semi-supervised video object segmentation."
@@ -102,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_evaluate(sub)
     _add_demo(sub)
+    _add_make_demo_data(sub)
+    _add_coco_clips(sub)
     return parser
 
 

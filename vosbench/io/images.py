@@ -26,9 +26,9 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
 def write_image(path: str | os.PathLike[str], rgb: np.ndarray, quality: int = 95) -> None:
     """Write an RGB ``uint8`` image atomically; the format follows the file's suffix."""
     with atomic_path(path) as tmp:
-        ok, encoded = cv2.imencode(
-            Path(path).suffix, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]
-        )
+        suffix = Path(path).suffix.lower()
+        params = [cv2.IMWRITE_JPEG_QUALITY, quality] if suffix in (".jpg", ".jpeg") else []
+        ok, encoded = cv2.imencode(suffix, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), params)
         if not ok:
             raise VosbenchError(f"{path}: could not encode the image")
         tmp.write_bytes(encoded.tobytes())

@@ -1,0 +1,52 @@
+"""A generated VOS dataset in the DAVIS 2017 release layout (train and val splits, 480p)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from vosbench.demo_data.scene import PanningBackground, SceneObject, compose
+from vosbench.io.atomic import write_atomic
+from vosbench.io.images import write_image
+from vosbench.io.masks import write_mask
+
+SIZE = (480, 854)
+NAMES = {
+    "train": ("meadow", "harbour", "quarry", "orchard", "canyon", "lagoon"),
+    "val": ("juggle", "crossing", "parade"),
+}
+MIN_FIRST_FRAME_PIXELS = 2500
+
+
+def render_video(
+    rng: np.random.Generator, n_frames: int, n_objects: int, size: tuple[int, int] = SIZE
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``n_frames`` (image, labels) pairs; every object is clearly visible in the first frame."""
+    while True:
+        radius = min(size) * rng.uniform(0.1, 0.2)
+        objects = [SceneObject.random(rng, size, radius * rng.uniform(0.7, 1.2)) for _ in range(n_objects)]
+        background = PanningBackground(rng, size, n_frames)
+        frames = []
+        for t in range(n_frames):
+            image, labels = compose(background.frame(t), [obj.draw(t, size) for obj in objects])
+            frames.append((image, labels))
+            for obj in objects:
+                obj.step(size)
+        first = frames[0][1]
+        if all((first == k).sum() >= MIN_FIRST_FRAME_PIXELS for k in range(1, n_objects + 1)):
+            return frames
+
+
+def write_davis_demo(root: str | Path, seed: int = 0, n_frames: int = 20) -> Path:
+    """Write the demo VOS dataset to ``root`` (DAVIS 2017 layout) and return ``root``."""
+    root = Path(root)
+    for split_index, (split, names) in enumerate(NAMES.items()):
+        for video_index, name in enumerate(names):
+            rng = np.random.default_rng([seed, split_index, video_index])
+            n_objects = int(rng.integers(1, 4))
+            for t, (image, labels) in enumerate(render_video(rng, n_frames, n_objects)):
+                write_image(root / "JPEGImages" / "480p" / name / f"{t:05d}.jpg", image)
+                write_mask(root / "Annotations" / "480p" / name / f"{t:05d}.png", labels)
+        write_atomic(root / "ImageSets" / "2017" / f"{split}.txt", "\n".join(names) + "\n")
+    return root
