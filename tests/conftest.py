@@ -29,3 +29,21 @@ def osvos_results() -> Path:
             f"OSVOS results not found at {OSVOS_RESULTS} (expected ../shared/datasets beside the repo)"
         )
     return OSVOS_RESULTS
+
+
+COCO_TINY = SHARED / "coco-tiny"
+
+
+@pytest.fixture
+def coco_tiny_root() -> Path:
+    if not (COCO_TINY / "annotations" / "instances_val2017.json").is_file():
+        pytest.skip(f"coco-tiny not found at {COCO_TINY} (expected ../shared/datasets beside the repo)")
+    return COCO_TINY
+
+
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory: pytest.TempPathFactory):
+    """The generated demo datasets (DAVIS 2017 layout and COCO layout), made once per session."""
+    from vosbench.demo_data import make_demo_data
+
+    return make_demo_data(tmp_path_factory.mktemp("demo"), seed=0, n_frames=12)

@@ -59,6 +59,8 @@ def _track(video: Video) -> _Track | None:
 def pick_frames(numbers: np.ndarray, n_frames: int, max_gap: int, rng: np.random.Generator) -> list[int]:
     """Indices into ``numbers`` of ``n_frames`` ordered frames, gaps of 0..max_gap frames."""
     count = len(numbers)
+    if n_frames == 1:
+        return [int(rng.integers(0, count))]
     if count < n_frames:
         return sorted(rng.integers(0, count, n_frames).tolist())
     wanted = np.cumsum(1 + rng.integers(0, max_gap + 1, n_frames - 1))
