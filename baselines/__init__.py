@@ -1,1 +1,1 @@
-"""Methods to compare against (training-free baselines, STM), registered as plugins."""
+"""Training-free baseline methods, registered as vosbench plugins like any user's method."""

@@ -153,6 +153,184 @@ def _run_coco_clips(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_methods(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "methods",
+        help="list the registered methods and their options",
+        description="List every method registered under the 'vosbench.methods' entry-point group "
+        "(bundled and installed plugins), with its options, their types and defaults.",
+    )
+    p.set_defaults(func=_run_methods)
+
+
+def _run_methods(args: argparse.Namespace) -> int:
+    from vosbench.methods.options import describe_options
+    from vosbench.methods.registry import method_class, method_names
+
+    for name in method_names():
+        cls = method_class(name)
+        print(f"{name}: {cls.description or cls.__doc__ or ''}".rstrip())
+        for option in describe_options(cls.Options):
+            help_text = f"  {option.help}" if option.help else ""
+            print(f"    {option.name} ({option.type}, default {option.default!r}){help_text}")
+    return 0
+
+
+def _add_method_run_arguments(p: argparse.ArgumentParser) -> None:
+    from vosbench.datasets import DATASETS
+
+    p.add_argument("--method", required=True, help="a name from `vosbench methods`")
+    p.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="a method option (repeatable)"
+    )
+    p.add_argument("--dataset", required=True, choices=DATASETS)
+    p.add_argument("--root", required=True, type=Path, help="dataset root folder")
+    p.add_argument("--split", default=None, help="split (default: val for DAVIS, valid for YouTube-VOS)")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
+    p.add_argument("--resolution", default="480p", choices=("480p", "Full-Resolution"))
+    p.add_argument("--sequences", nargs="+", default=None, help="only these videos")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run",
+        help="run a method over a dataset: masks, scores, timing",
+        description="Run a method over a dataset split and write OUT/<video>/<frame>.png (indexed, "
+        "DAVIS palette) for the frames the benchmark needs. Where the split has ground truth, score "
+        "each video as it finishes and write the same result files as `vosbench evaluate`; always "
+        "write run.json (method, options, versions, hardware, FPS). Under torchrun the videos are "
+        "shared across processes.",
+    )
+    _add_method_run_arguments(p)
+    p.add_argument("--out", required=True, type=Path, help="results folder")
+    p.add_argument("--resume", action="store_true", help="skip videos already complete in OUT")
+    p.add_argument("--no-score", action="store_true", help="do not score, even where ground truth exists")
+    p.set_defaults(func=_run_run)
+
+
+def _check_device(device: str) -> None:
+    import torch
+
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise VosbenchError(f"--device {device}: CUDA is not available on this machine (use --device cpu)")
+    if not (device == "cpu" or device.startswith("cuda")):
+        raise VosbenchError(f"--device {device!r}: expected cpu, cuda or cuda:N")
+
+
+def _run_run(args: argparse.Namespace) -> int:
+    from vosbench.evaluation.report import format_table
+    from vosbench.methods.options import parse_settings
+    from vosbench.runner.run import RunOptions, run_method
+
+    _check_device(args.device)
+    options = RunOptions(
+        dataset=args.dataset,
+        root=args.root,
+        out=args.out,
+        split=args.split,
+        resolution=args.resolution,
+        device=args.device,
+        resume=args.resume,
+        sequences=tuple(args.sequences) if args.sequences else None,
+        score=False if args.no_score else None,
+        progress=not args.quiet,
+    )
+    outcome = run_method(args.method, parse_settings(args.set), options)
+    if outcome is None:  # not rank 0
+        return 0
+    print(f"{args.method}: {sum(r.frames for r in outcome.records)} frames; {outcome.profile.summary()}")
+    if outcome.result is not None:
+        print(format_table(outcome.result))
+        name, value = outcome.result.headline
+        print(f"\n{name}: {100 * value:.1f}")
+    print(f"wrote {args.out} (masks, run.json" + (", result files)" if outcome.result else ")"))
+    return 0
+
+
+def _add_profile(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "profile",
+        help="measure a method's FPS, per-frame latency, stages and peak GPU memory",
+        description="Run a method over a dataset's frames (no files written but the report) and "
+        "measure frames per second as papers mean it: the method's own time per frame, without "
+        "reading or decoding files, synchronised on CUDA, warm-up frames excluded.",
+    )
+    _add_method_run_arguments(p)
+    p.add_argument("--frames", type=int, default=None, help="stop after N frames (default: all)")
+    p.add_argument("--warmup", type=int, default=5, help="frames left out at the start (default 5)")
+    p.add_argument(
+        "--out", type=Path, default=None, help="JSON report (default: profile-<method>-<dataset>.json)"
+    )
+    p.set_defaults(func=_run_profile)
+
+
+def _run_profile(args: argparse.Namespace) -> int:
+    import json
+
+    from vosbench.io.atomic import write_atomic
+    from vosbench.methods.options import parse_settings
+    from vosbench.runner.provenance import provenance
+    from vosbench.runner.run import RunOptions, run_method
+
+    _check_device(args.device)
+    if args.frames is not None and args.frames <= args.warmup:
+        raise VosbenchError(f"--frames {args.frames}: must exceed --warmup ({args.warmup})")
+    options = RunOptions(
+        dataset=args.dataset,
+        root=args.root,
+        out=None,
+        split=args.split,
+        resolution=args.resolution,
+        device=args.device,
+        sequences=tuple(args.sequences) if args.sequences else None,
+        warmup=args.warmup,
+        max_frames=args.frames,
+        progress=not args.quiet,
+    )
+    outcome = run_method(args.method, parse_settings(args.set), options)
+    if outcome is None:
+        return 0
+    out = args.out or Path(f"profile-{args.method}-{args.dataset}.json")
+    report = {
+        "method": args.method,
+        "settings": args.set,
+        "dataset": args.dataset,
+        "split": args.split,
+        "profile": outcome.profile.to_dict(),
+        "provenance": provenance(args.device),
+    }
+    write_atomic(out, json.dumps(report, indent=1))
+    print(f"{args.method} on {args.dataset}: {outcome.profile.summary()}\nwrote {out}")
+    return 0
+
+
+def _add_submit(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "submit",
+        help="check a results folder and pack it for the benchmark server",
+        description="Check RESULTS against the dataset (every required video and frame, original "
+        "size, indexed PNG, ids within the video's objects) and write the zip the benchmark server "
+        "expects: YouTube-VOS Annotations/<video>/<frame>.png, DAVIS <sequence>/<frame>.png. "
+        "Any problem is listed with its file and fix, and no zip is written.",
+    )
+    p.add_argument("--dataset", required=True, choices=("davis2017", "youtube2018", "youtube2019"))
+    p.add_argument("--root", required=True, type=Path)
+    p.add_argument("--split", default=None, help="default: test-dev for DAVIS 2017, valid for YouTube-VOS")
+    p.add_argument("--results", required=True, type=Path)
+    p.add_argument("--zip", required=True, type=Path, dest="zip_path")
+    p.set_defaults(func=_run_submit)
+
+
+def _run_submit(args: argparse.Namespace) -> int:
+    from vosbench.submission import write_submission
+
+    split = args.split or ("test-dev" if args.dataset == "davis2017" else "valid")
+    summary = write_submission(args.dataset, args.root, split, args.results, args.zip_path)
+    print(summary)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vosbench", description="Benchmark suite for semi-supervised video object segmentation."
@@ -163,6 +341,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(sub)
     _add_make_demo_data(sub)
     _add_coco_clips(sub)
+    _add_methods(sub)
+    _add_run(sub)
+    _add_profile(sub)
+    _add_submit(sub)
     return parser
 
 

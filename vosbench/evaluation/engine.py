@@ -79,6 +79,14 @@ def _score_chunk(
     return j, f, segmented
 
 
+def score_sequence(
+    task: SequenceTask, results_dir: str | Path, options: ScoringOptions | None = None
+) -> SequenceScores:
+    """Score one sequence of a results folder (what ``score_results`` does for each)."""
+    j, f, segmented = _score_chunk(task, Path(results_dir), 0, task.n_frames, options or ScoringOptions())
+    return SequenceScores(task=task, j=j, f=f, segmented=segmented)
+
+
 def _init_worker() -> None:
     import cv2
 

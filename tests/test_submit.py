@@ -1,0 +1,106 @@
+"""`vosbench submit`: server layouts, and every problem stops the zip."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from builders import ellipse_masks, write_davis2017, write_youtube
+
+from vosbench.cli import main
+from vosbench.io.images import write_image
+from vosbench.io.masks import write_mask
+from vosbench.runner.run import RunOptions, run_method
+
+
+@pytest.fixture
+def davis_submission(tmp_path: Path) -> tuple[Path, Path]:
+    root = write_davis2017(
+        tmp_path / "DAVIS",
+        {"s1": ellipse_masks(4, (30, 40), 2, seed=1), "s2": ellipse_masks(3, (30, 40), 1, seed=2)},
+        split="test-dev",
+    )
+    results = tmp_path / "results"
+    run_method(
+        "first-frame-copy", None, RunOptions("davis2017", root, results, split="test-dev", progress=False)
+    )
+    return root, results
+
+
+def _submit(dataset: str, root: Path, split: str, results: Path, zip_path: Path) -> int:
+    args = ["submit", "--dataset", dataset, "--root", str(root), "--split", split]
+    return main([*args, "--results", str(results), "--zip", str(zip_path)])
+
+
+def test_davis_zip_layout(davis_submission: tuple[Path, Path], tmp_path: Path) -> None:
+    root, results = davis_submission
+    zip_path = tmp_path / "sub.zip"
+    assert _submit("davis2017", root, "test-dev", results, zip_path) == 0
+    with zipfile.ZipFile(zip_path) as archive:
+        names = sorted(archive.namelist())
+        assert names == [f"s1/{t:05d}.png" for t in range(4)] + [f"s2/{t:05d}.png" for t in range(3)]
+        assert archive.read("s1/00002.png") == (results / "s1" / "00002.png").read_bytes()
+
+
+def test_youtube_zip_has_annotations_for_the_scored_frames(tmp_path: Path) -> None:
+    shape = (24, 32)
+    first = np.zeros(shape, np.uint8)
+    first[2:10, 2:10] = 1
+    late = np.zeros(shape, np.uint8)
+    late[12:20, 12:20] = 2
+    videos = {"vid": {"frames": [0, 5, 10], "masks": {0: first, 5: late}, "objects": {1: "a", 2: "b"}}}
+    root = write_youtube(tmp_path / "yt", "valid", videos, train_categories=["a"])
+    for t in range(11):
+        write_image(
+            root / "valid_all_frames" / "JPEGImages" / "vid" / f"{t:05d}.jpg", np.zeros((*shape, 3), np.uint8)
+        )
+    results = tmp_path / "results"
+    run_method("first-frame-copy", None, RunOptions("youtube2019", root, results, progress=False))
+    zip_path = tmp_path / "yt.zip"
+    assert _submit("youtube2019", root, "valid", results, zip_path) == 0
+    with zipfile.ZipFile(zip_path) as archive:
+        assert sorted(archive.namelist()) == [f"Annotations/vid/{t:05d}.png" for t in (0, 5, 10)]
+
+
+def _break_missing(results: Path) -> str:
+    (results / "s1" / "00003.png").unlink()
+    return r"s1/00003\.png: missing frame; write a mask for every frame"
+
+
+def _break_size(results: Path) -> str:
+    write_mask(results / "s1" / "00001.png", np.zeros((15, 20), np.uint8))
+    return r"s1/00001\.png: size 20x15; resize to the original 40x30"
+
+
+def _break_rgb(results: Path) -> str:
+    _, data = cv2.imencode(".png", np.zeros((30, 40, 3), np.uint8))
+    (results / "s2" / "00001.png").write_bytes(data.tobytes())
+    return r"s2/00001\.png: not an indexed \(palette\) PNG"
+
+
+def _break_id(results: Path) -> str:
+    write_mask(results / "s2" / "00002.png", np.full((30, 40), 3, np.uint8))
+    return r"s2/00002\.png: object id 3 is not an object of this video; use only 0, 1"
+
+
+def _break_extra(results: Path) -> str:
+    (results / "stray").mkdir()
+    return r"stray: not a video of davis2017 test-dev; remove it"
+
+
+@pytest.mark.parametrize("breakage", [_break_missing, _break_size, _break_rgb, _break_id, _break_extra])
+def test_problems_are_listed_and_no_zip_is_written(
+    davis_submission: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture, breakage
+) -> None:
+    root, results = davis_submission
+    message = breakage(results)
+    zip_path = tmp_path / "sub.zip"
+    assert _submit("davis2017", root, "test-dev", results, zip_path) == 2
+    err = capsys.readouterr().err
+    assert "1 problem(s), no zip written" in err
+    assert __import__("re").search(message, err), err
+    assert not zip_path.exists()
+    assert not list(tmp_path.glob("*.zip*"))  # no temporary file left either

@@ -1,0 +1,124 @@
+"""Honest per-frame timing of a method: what a paper's FPS column means.
+
+Only :meth:`Method.step` is timed (reading, decoding and writing files are not), and on
+CUDA the device is synchronised before and after each frame, so the time is the method's
+whole work on that frame. The first ``warmup`` frames of a run are left out (CUDA context,
+cuDNN autotuning, caches). Stages a method marks are timed the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ProfileReport:
+    """FPS and latency over the timed frames (warm-up frames excluded)."""
+
+    frames: int
+    warmup_frames: int
+    seconds: float
+    fps: float  # frames / seconds: the mean FPS over the dataset
+    median_ms: float
+    p90_ms: float
+    peak_gpu_memory_mb: float | None
+    stages_ms: dict[str, float] = field(default_factory=dict)  # mean per timed frame
+    device: str = "cpu"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def summary(self) -> str:
+        text = f"{self.fps:.2f} FPS over {self.frames} frames "
+        text += f"(median {self.median_ms:.1f} ms, p90 {self.p90_ms:.1f} ms"
+        if self.peak_gpu_memory_mb is not None:
+            text += f", peak GPU memory {self.peak_gpu_memory_mb:.0f} MB"
+        text += f"; {self.warmup_frames} warm-up frames excluded; {self.device})"
+        if self.stages_ms:
+            text += "\n  stages (ms/frame): " + ", ".join(f"{k} {v:.2f}" for k, v in self.stages_ms.items())
+        return text
+
+
+class Profiler:
+    """Collects per-frame and per-stage times; ``frame()`` wraps one call of ``step``."""
+
+    def __init__(self, device: str = "cpu", warmup: int = 5) -> None:
+        self.device = device
+        self.cuda = device.startswith("cuda")
+        self.warmup = warmup
+        self.seen = 0
+        self.times: list[float] = []
+        self.stage_totals: dict[str, float] = {}
+        self._timing = False
+        if self.cuda:
+            import torch
+
+            torch.cuda.reset_peak_memory_stats(device)
+
+    def _sync(self) -> None:
+        if self.cuda:
+            import torch
+
+            torch.cuda.synchronize(self.device)
+
+    @contextlib.contextmanager
+    def frame(self) -> Iterator[None]:
+        """Time one frame of the method (after the warm-up frames)."""
+        self._timing = self.seen >= self.warmup
+        self.seen += 1
+        self._sync()
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self._sync()
+            if self._timing:
+                self.times.append(time.perf_counter() - start)
+            self._timing = False
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time a stage inside a frame (the method calls this through ``Method.stage``)."""
+        if not self._timing:
+            yield
+            return
+        self._sync()
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self._sync()
+            self.stage_totals[name] = self.stage_totals.get(name, 0.0) + time.perf_counter() - start
+
+    def merge(self, times: list[float], stage_totals: dict[str, float], seen: int) -> None:
+        """Add frames timed elsewhere (another video's record, another rank)."""
+        self.times.extend(times)
+        self.seen += seen
+        for k, v in stage_totals.items():
+            self.stage_totals[k] = self.stage_totals.get(k, 0.0) + v
+
+    def report(self) -> ProfileReport:
+        times = np.asarray(self.times)
+        seconds = float(times.sum())
+        n = len(times)
+        peak = None
+        if self.cuda:
+            import torch
+
+            peak = torch.cuda.max_memory_allocated(self.device) / 2**20
+        return ProfileReport(
+            frames=n,
+            warmup_frames=self.seen - n,
+            seconds=seconds,
+            fps=n / seconds if seconds > 0 else float("nan"),
+            median_ms=float(np.median(times) * 1000) if n else float("nan"),
+            p90_ms=float(np.percentile(times, 90) * 1000) if n else float("nan"),
+            peak_gpu_memory_mb=peak,
+            stages_ms={k: v / n * 1000 for k, v in self.stage_totals.items()} if n else {},
+            device=self.device,
+        )

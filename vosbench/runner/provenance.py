@@ -1,0 +1,44 @@
+"""What a run ran on: package versions and hardware, for run.json."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def provenance(device: str) -> dict:
+    """Versions of Python, vosbench, torch, numpy and OpenCV; CPU and GPU names; the time."""
+    import cv2
+    import numpy
+    import torch
+
+    from vosbench import __version__
+
+    info = {
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
+        "versions": {
+            "python": sys.version.split()[0],
+            "vosbench": __version__,
+            "torch": torch.__version__,
+            "numpy": numpy.__version__,
+            "opencv": cv2.__version__,
+        },
+        "hardware": {"cpu": _cpu_name(), "cpu_cores": os.cpu_count(), "platform": platform.platform()},
+        "device": device,
+    }
+    if device.startswith("cuda") and torch.cuda.is_available():
+        info["hardware"]["gpu"] = torch.cuda.get_device_name(torch.device(device))
+    return info

@@ -1,0 +1,356 @@
+"""`vosbench run`: a method over a dataset split, masks written, scored, timed.
+
+For each video the frames are read ahead in a thread (decoding is not the method's time),
+handed to the method in order with the masks of the objects given on each frame, and the
+frames the benchmark needs are written as indexed PNGs, atomically, in a writer thread.
+When a video is done its record (timings) is saved under ``OUT/.vosbench/``; with
+``resume`` a video with a record and all its masks is not run again. Where the split has
+ground truth, each video is scored as soon as it is written, with the same code as
+``vosbench evaluate``, and the result files are the same.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from vosbench.datasets import DEFAULT_SPLITS, Video, load_videos
+from vosbench.errors import VosbenchError
+from vosbench.evaluation.engine import ScoringOptions, SequenceScores, score_sequence
+from vosbench.evaluation.protocol import SequenceTask, benchmark_of, build_tasks
+from vosbench.evaluation.summary import EvaluationResult, summarize
+from vosbench.io.atomic import write_atomic
+from vosbench.io.masks import write_mask
+from vosbench.methods import GivenMasks, Method, VideoInfo, create_method
+from vosbench.runner.distributed import World, broadcast_error, finish, gather, init_world, shard
+from vosbench.runner.profiler import Profiler, ProfileReport
+from vosbench.runner.provenance import provenance
+
+STATE_DIR = ".vosbench"
+PREFETCH = 4
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Where to run and what to write."""
+
+    dataset: str
+    root: Path
+    out: Path | None  # None: profile only, write nothing
+    split: str | None = None
+    resolution: str = "480p"
+    device: str = "cpu"
+    resume: bool = False
+    sequences: tuple[str, ...] | None = None
+    score: bool | None = None  # None: where the split has ground truth
+    warmup: int = 5
+    max_frames: int | None = None  # stop after this many frames (profiling)
+    progress: bool = True
+
+
+@dataclass
+class VideoRecord:
+    """One finished video: how many frames, their timings."""
+
+    name: str
+    frames: int
+    written: int
+    times: list[float] = field(default_factory=list)
+    stage_totals: dict[str, float] = field(default_factory=dict)
+    warmup: int = 0
+
+
+@dataclass(frozen=True)
+class RunResult:
+    result: EvaluationResult | None
+    profile: ProfileReport
+    records: list[VideoRecord]
+
+
+def has_ground_truth(dataset: str, split: str) -> bool:
+    """Whether a split's annotations cover the frames the benchmark scores."""
+    # DAVIS train/val annotate every frame; YouTube-VOS valid/test and DAVIS test-dev only
+    # give the first masks (their scores come from the benchmark servers).
+    return dataset.startswith("davis") and split in ("train", "val")
+
+
+def _frames(video: Video, limit: int) -> Iterator[np.ndarray]:
+    """The video's images, read up to PREFETCH ahead in a thread."""
+    with ThreadPoolExecutor(1, thread_name_prefix="read") as pool:
+        pending: list[Future[np.ndarray]] = []
+        for index in range(limit):
+            pending.append(pool.submit(video.read_frame, index))
+            if len(pending) > PREFETCH:
+                yield pending.pop(0).result()
+        for future in pending:
+            yield future.result()
+
+
+def _given(video: Video, frame: str, ids: tuple[int, ...]) -> GivenMasks:
+    labels = video.read_labels(frame)
+    keep = np.isin(labels, ids)
+    return GivenMasks(labels=np.where(keep, labels, 0).astype(np.uint8), ids=ids)
+
+
+def _check_output(method_name: str, video: Video, frame: str, pred: object, max_id: int) -> np.ndarray:
+    where = f"method {method_name!r}, video {video.name!r}, frame {frame}"
+    if not isinstance(pred, np.ndarray) or pred.ndim != 2:
+        raise VosbenchError(f"{where}: step() must return an (H, W) array, got {type(pred).__name__}")
+    if pred.shape != video.size:
+        raise VosbenchError(
+            f"{where}: label map {pred.shape[1]}x{pred.shape[0]}, expected {video.size[1]}x{video.size[0]}"
+        )
+    if pred.dtype != np.uint8:
+        if pred.size and (pred.min() < 0 or pred.max() > 255):
+            raise VosbenchError(f"{where}: labels outside 0..255")
+        pred = pred.astype(np.uint8)
+    top = int(pred.max()) if pred.size else 0
+    if top > max_id:
+        raise VosbenchError(f"{where}: object id {top}, but the video's objects are 1..{max_id}")
+    return pred
+
+
+class _State:
+    """``OUT/.vosbench``: the run's settings and one record per finished video."""
+
+    def __init__(self, out: Path) -> None:
+        self.dir = out / STATE_DIR
+
+    def record_path(self, name: str) -> Path:
+        return self.dir / "videos" / f"{name}.json"
+
+    def check_config(self, config: dict, resume: bool) -> None:
+        path = self.dir / "config.json"
+        if resume and path.is_file():
+            previous = json.loads(path.read_text())
+            if previous != config:
+                changed = sorted(k for k in config if previous.get(k) != config[k])
+                raise VosbenchError(
+                    f"{path}: --resume with different settings ({', '.join(changed)}); "
+                    "use a new --out folder or the same settings"
+                )
+        write_atomic(path, json.dumps(config, indent=1))
+
+    def load(self, video: Video, out: Path) -> VideoRecord | None:
+        path = self.record_path(video.name)
+        if not path.is_file():
+            return None
+        if not all((out / video.name / f"{f}.png").is_file() for f in video.output_frames):
+            return None
+        return VideoRecord(**json.loads(path.read_text()))
+
+    def save(self, record: VideoRecord) -> None:
+        write_atomic(self.record_path(record.name), json.dumps(asdict(record)))
+
+
+def run_method(method_name: str, settings: dict | None, options: RunOptions) -> RunResult | None:
+    """Run a registered method; returns the result on rank 0 (``None`` on other ranks)."""
+    split = options.split or DEFAULT_SPLITS[options.dataset]
+    videos = load_videos(options.dataset, options.root, split, options.resolution)
+    if options.sequences:
+        by_name = {v.name: v for v in videos}
+        missing = [s for s in options.sequences if s not in by_name]
+        if missing:
+            raise VosbenchError(f"{options.root}: no video {missing[0]!r} in split {split!r}")
+        videos = [by_name[s] for s in options.sequences]
+    method = create_method(method_name, settings, options.device)
+    score = has_ground_truth(options.dataset, split) if options.score is None else options.score
+    tasks: dict[str, SequenceTask] = {}
+    if score and options.out is not None:
+        names = [v.name for v in videos]
+        tasks = {
+            t.name: t for t in build_tasks(options.dataset, options.root, split, options.resolution, names)
+        }
+    world = init_world(options.device)
+    mine = [videos[i] for i in shard([len(v) for v in videos], world)]
+    state = _State(options.out) if options.out is not None else None
+    config = {
+        "method": method_name,
+        "options": asdict(method.options),
+        "dataset": options.dataset,
+        "root": str(options.root),
+        "split": split,
+        "resolution": options.resolution,
+    }
+    if state is not None and world.is_main:
+        state.check_config(config, options.resume)
+
+    profiler = Profiler(options.device, options.warmup)
+    method.attach_timer(profiler)
+    records: list[VideoRecord] = []
+    scores: dict[str, SequenceScores] = {}
+    error = None
+    try:
+        _run_videos(method, method_name, mine, options, state, profiler, tasks, records, scores, world)
+    except VosbenchError as exc:
+        error = str(exc)
+    error = broadcast_error(error, world)
+    if error:
+        finish(world)
+        raise VosbenchError(error)
+
+    gathered = gather((records, scores), world)
+    if not world.is_main:
+        finish(world)
+        return None
+    assert gathered is not None
+    all_records = [r for part, _ in gathered for r in part]
+    all_scores = {k: v for _, part in gathered for k, v in part.items()}
+    total = Profiler(options.device, warmup=0)
+    for record in all_records:
+        total.merge(record.times, record.stage_totals, record.warmup + len(record.times))
+    report = total.report()
+    if options.device.startswith("cuda"):
+        report = ProfileReport(
+            **{**report.to_dict(), "peak_gpu_memory_mb": profiler.report().peak_gpu_memory_mb}
+        )
+    result = None
+    if tasks and options.out is not None:
+        ordered = [all_scores[name] for name in tasks]
+        result = summarize(ordered, options.dataset, split, benchmark_of(options.dataset))
+    if options.out is not None:
+        _write_outputs(options, method_name, method, split, config, report, result, all_records, world)
+    finish(world)
+    return RunResult(result=result, profile=report, records=all_records)
+
+
+def _run_videos(
+    method: Method,
+    method_name: str,
+    videos: list[Video],
+    options: RunOptions,
+    state: _State | None,
+    profiler: Profiler,
+    tasks: dict[str, SequenceTask],
+    records: list[VideoRecord],
+    scores: dict[str, SequenceScores],
+    world: World,
+) -> None:
+    total_frames = sum(len(v) for v in videos)
+    if options.max_frames is not None:
+        total_frames = min(total_frames, options.max_frames)
+    position = world.rank * 2
+    overall = tqdm(
+        total=total_frames,
+        unit="frame",
+        desc=f"{method_name}" + (f" [rank {world.rank}]" if world.size > 1 else ""),
+        disable=not options.progress,
+        file=sys.stderr,
+        position=position,
+    )
+    done = 0
+    scoring = ScoringOptions()
+    with overall, ThreadPoolExecutor(1, thread_name_prefix="write") as writer:
+        for video in videos:
+            if options.max_frames is not None and done >= options.max_frames:
+                break
+            record = state.load(video, options.out) if (state is not None and options.resume) else None
+            if record is None:
+                limit = (
+                    len(video) if options.max_frames is None else min(len(video), options.max_frames - done)
+                )
+                record = _run_video(method, method_name, video, limit, options, profiler, writer, position)
+                if state is not None and limit == len(video):
+                    state.save(record)
+            overall.update(record.frames)
+            done += record.frames
+            records.append(record)
+            if video.name in tasks:
+                scores[video.name] = score_sequence(tasks[video.name], options.out, scoring)
+                seq = scores[video.name]
+                overall.set_postfix_str(
+                    f"{video.name} J&F {50 * (np.nanmean(seq.j) + np.nanmean(seq.f)):.1f}"
+                )
+
+
+def _run_video(
+    method: Method,
+    method_name: str,
+    video: Video,
+    limit: int,
+    options: RunOptions,
+    profiler: Profiler,
+    writer: ThreadPoolExecutor,
+    position: int,
+) -> VideoRecord:
+    objects = video.resolve_objects()
+    given = video.given_masks()
+    max_id = max((o.id for o in objects), default=0)
+    outputs = set(video.output_frames)
+    timed_before, seen_before = len(profiler.times), profiler.seen
+    stages_before = dict(profiler.stage_totals)
+    method.start_video(VideoInfo(video.name, video.size, len(video), tuple(o.id for o in objects)))
+    writes: list[Future[None]] = []
+    bar = tqdm(
+        total=limit,
+        unit="frame",
+        desc=video.name,
+        leave=False,
+        disable=not options.progress,
+        file=sys.stderr,
+        position=position + 1,
+    )
+    with bar:
+        for index, image in enumerate(_frames(video, limit)):
+            frame = video.frames[index]
+            masks = _given(video, frame, given[frame]) if frame in given else None
+            with profiler.frame():
+                pred = method.step(image, masks)
+            pred = _check_output(method_name, video, frame, pred, max_id)
+            if options.out is not None and frame in outputs:
+                writes.append(writer.submit(write_mask, options.out / video.name / f"{frame}.png", pred))
+            bar.update(1)
+    method.end_video()
+    for w in writes:
+        w.result()
+    stage_totals = {k: v - stages_before.get(k, 0.0) for k, v in profiler.stage_totals.items()}
+    times = profiler.times[timed_before:]
+    return VideoRecord(
+        name=video.name,
+        frames=limit,
+        written=len(writes),
+        times=times,
+        stage_totals=stage_totals,
+        warmup=(profiler.seen - seen_before) - len(times),
+    )
+
+
+def _write_outputs(
+    options: RunOptions,
+    method_name: str,
+    method: Method,
+    split: str,
+    config: dict,
+    report: ProfileReport,
+    result: EvaluationResult | None,
+    records: list[VideoRecord],
+    world: World,
+) -> None:
+    from vosbench.evaluation.report import write_results
+
+    assert options.out is not None
+    run = {
+        **config,
+        "device": options.device,
+        "processes": world.size,
+        "videos": len(records),
+        "frames": sum(r.frames for r in records),
+        "masks_written": sum(r.written for r in records),
+        "profile": report.to_dict(),
+        "provenance": provenance(options.device),
+        "scores": dict(result.global_metrics) if result is not None else None,
+    }
+    if result is not None:
+        write_results(
+            result,
+            options.out,
+            {"root": str(options.root), "results": str(options.out), "method": method_name},
+        )
+    write_atomic(options.out / "run.json", json.dumps(run, indent=1, default=str))
