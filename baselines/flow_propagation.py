@@ -97,14 +97,21 @@ class FlowPropagation(Method):
         flow = cv2.resize(backward, (w, h), interpolation=cv2.INTER_LINEAR) * scale
         unreliable = cv2.resize(error, (w, h), interpolation=cv2.INTER_LINEAR) > self.options.consistency_px
         maps = self.grid + flow
-        best = np.full((h, w), -1.0, np.float32)
+        # Soft warp of each object's mask; bilinear remapping is linear and the one-hot planes
+        # sum to 1, so the background's warped plane is 1 - (sum of the objects'): not computed.
+        best = np.zeros((h, w), np.float32)
+        total = np.zeros((h, w), np.float32)
         warped = np.zeros((h, w), np.uint8)
-        for label in range(self.n_labels):
+        for label in range(1, self.n_labels):
             plane = (self.labels == label).astype(np.float32)
+            if not plane.any():
+                continue
             moved = cv2.remap(
                 plane, maps[..., 0], maps[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
             )
             better = moved > best
             best[better] = moved[better]
             warped[better] = label
+            total += moved
+        warped[best <= 1.0 - total] = 0  # the background is the most likely label there
         return np.where(unreliable, self.labels, warped).astype(np.uint8)

@@ -14,16 +14,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 
 from vosbench.datasets import load_videos
-from vosbench.sampling import ClipOptions, CocoClips, VideoClips
+from vosbench.sampling import ClipOptions, CocoClips, VideoClips, clip_loader
 
 
 def clips_per_second(dataset: Dataset, workers: int, batch: int, batches: int) -> float:
-    loader = DataLoader(
-        dataset, batch_size=batch, num_workers=workers, shuffle=True, persistent_workers=False
-    )
+    loader = clip_loader(dataset, batch_size=batch, workers=workers)
     iterator = iter(loader)
     next(iterator)  # warm-up: worker start-up and first decodes
     start = time.perf_counter()

@@ -13,13 +13,12 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pycocotools import mask as mask_utils
-from torch.utils.data import DataLoader
 
 from vosbench.cli import main
 from vosbench.datasets import load_videos
 from vosbench.demo_data import make_demo_data
 from vosbench.demo_data.coco import uncompressed_rle
-from vosbench.sampling import ClipOptions, CocoClips, MixedClips, VideoClips, to_model
+from vosbench.sampling import ClipOptions, CocoClips, MixedClips, VideoClips, clip_loader, to_model
 from vosbench.sampling.video_clips import pick_frames
 
 SMALL = ClipOptions(size=96, max_objects=2, min_object_pixels=20)
@@ -95,7 +94,7 @@ def test_max_objects_is_respected(demo_data) -> None:
 
 def test_clips_through_a_dataloader_with_workers(demo_data) -> None:
     videos = load_videos("davis2017", demo_data.davis_root, "train")
-    loader = DataLoader(VideoClips(videos, SMALL, samples=8), batch_size=4, num_workers=2)
+    loader = clip_loader(VideoClips(videos, SMALL, samples=8), batch_size=4, workers=2, shuffle=False)
     batches = list(loader)
     assert len(batches) == 2
     ready = to_model(batches[0])

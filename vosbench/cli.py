@@ -76,22 +76,45 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 def _add_demo(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "demo",
-        help="evaluate the bundled example (the default job on a fresh machine)",
-        description="Write the bundled example (a small DAVIS 2017-layout dataset and a "
-        "method's results on it) to OUT and evaluate it.",
+        help="the main job on the embedded default: generate demo data, run a baseline, score it",
+        description="Generate the demo datasets into OUT (no download), run the flow-propagation "
+        "baseline over the demo DAVIS 2017-layout val split, score it with the official protocol and "
+        "write masks, result files, run.json and an overlay contact sheet to OUT/results.",
     )
     p.add_argument("--out", type=Path, default=Path("vosbench-demo"))
+    p.add_argument("--method", default="flow-propagation", help="method to run (default flow-propagation)")
     p.set_defaults(func=_run_demo)
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from vosbench.demo import write_example
+    from vosbench.datasets import load_videos
+    from vosbench.demo_data import make_demo_data
+    from vosbench.io.images import write_image
+    from vosbench.io.masks import read_mask
+    from vosbench.visual.overlay import contact_sheet, overlay
 
-    root, results = write_example(args.out)
-    print(f"bundled example written to {args.out}")
-    return main(
-        ["evaluate", "--dataset", "davis2017", "--root", str(root), "--results", str(results), "--quiet"]
+    demo = make_demo_data(args.out)
+    print(f"demo data written to {args.out} (DAVIS/ and COCO/)")
+    results = args.out / "results"
+    root = str(demo.davis_root)
+    code = main(
+        ["run", "--method", args.method, "--dataset", "davis2017", "--root", root, "--out", str(results)]
     )
+    if code:
+        return code
+    rows = []
+    for video in load_videos("davis2017", demo.davis_root, "val"):
+        picks = [0, len(video) // 2, len(video) - 1]
+        rows.append(
+            [
+                overlay(video.read_frame(i), read_mask(results / video.name / f"{video.frames[i]}.png"))
+                for i in picks
+            ]
+        )
+    sheet = results / "overlays.png"
+    write_image(sheet, contact_sheet(rows))
+    print(f"overlays (first, middle, last frame of each video): {sheet}")
+    return 0
 
 
 def _add_make_demo_data(sub: argparse._SubParsersAction) -> None:

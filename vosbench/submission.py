@@ -126,4 +126,5 @@ def write_submission(dataset: str, root: Path, split: str, results: Path, zip_pa
             for frame in video.output_frames:
                 archive.write(folder / video.name / f"{frame}.png", f"{prefix}{video.name}/{frame}.png")
                 count += 1
-    return f"wrote {zip_path}: {count} masks of {len(videos)} videos ({dataset} {split}, layout {prefix or '<sequence>/'}...)"
+    layout = f"{prefix}<video>/<frame>.png"
+    return f"wrote {zip_path}: {count} masks of {len(videos)} videos ({dataset} {split}, layout {layout})"

@@ -157,8 +157,8 @@ class CocoClips(Dataset):
                 bg = BACKGROUND.sample(rng, side) @ bg_base
                 warped = _warp(fg_labels, fg, side, cv2.INTER_NEAREST, reflect=False)
                 image = _warp(bg_image, bg, side, cv2.INTER_LINEAR, reflect=True)
-                inside = warped > 0
-                image[inside] = _warp(fg_image, fg, side, cv2.INTER_LINEAR, reflect=False)[inside]
+                foreground = _warp(fg_image, fg, side, cv2.INTER_LINEAR, reflect=False)
+                np.copyto(image, foreground, where=(warped > 0)[..., None])
                 if rng.random() < opts.flip / opts.n_frames:  # rare per-frame mirror: more variety
                     image, warped = cv2.flip(image, 1), cv2.flip(warped, 1)
                 images.append(colour_jitter(image, rng, opts.jitter))
@@ -188,10 +188,10 @@ def _cover(shape: tuple[int, int], side: int) -> np.ndarray:
 
 def _fit_objects(labels: np.ndarray, side: int, rng: np.random.Generator) -> np.ndarray:
     """Scale and centre the objects' bounding box into a ``side`` square (60-90% of it)."""
-    ys, xs = np.nonzero(labels)
-    if len(xs) == 0:
+    left, top, width, height = cv2.boundingRect((labels > 0).view(np.uint8))
+    if width == 0:
         return _cover(labels.shape, side)
-    x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+    x0, x1, y0, y1 = left, left + width, top, top + height
     extent = max(x1 - x0, y1 - y0)
     scale = min(side * rng.uniform(0.6, 0.9) / extent, 2.0 * side / min(labels.shape))
     matrix = np.eye(3)
