@@ -68,6 +68,8 @@ def pick_frames(numbers: np.ndarray, n_frames: int, max_gap: int, rng: np.random
     if wanted[-1] > span:  # a short video: squeeze the gaps to fit
         wanted = np.round(wanted * (span / wanted[-1]))
     start_max = np.searchsorted(numbers, numbers[-1] - wanted[-1], side="right") - 1
+    # leave room for the later frames both in time and in the frames that exist
+    start_max = min(int(start_max), count - n_frames)
     first = int(rng.integers(0, max(0, start_max) + 1))
     picked = [first]
     for offset in wanted:
