@@ -213,6 +213,12 @@ def test_run_command_errors_exit_2(davis_root: Path, tmp_path: Path, capsys: pyt
     assert not out.exists()
 
 
+def test_profile_needs_more_frames_than_warmup(davis_root: Path, capsys: pytest.CaptureFixture) -> None:
+    args = ["profile", "--method", "first-frame-copy", "--dataset", "davis2017", "--root", str(davis_root)]
+    assert main([*args, "--frames", "3", "--warmup", "5"]) == 2
+    assert "--frames 3: must exceed --warmup (5)" in capsys.readouterr().err
+
+
 def test_profiler_excludes_warmup_and_times_stages() -> None:
     profiler = Profiler("cpu", warmup=2)
     for _ in range(5):
