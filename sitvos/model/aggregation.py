@@ -1,0 +1,19 @@
+"""Soft aggregation of per-object foreground probabilities into one distribution (STM's)."""
+
+from __future__ import annotations
+
+import torch
+
+EPS = 1e-7
+
+
+def soft_aggregate(foreground: torch.Tensor) -> torch.Tensor:
+    """(K, H, W) per-object probabilities -> (K+1, H, W) probabilities, background first.
+
+    Background is ``prod(1 - p_k)``; each probability becomes odds ``p / (1 - p)`` and the
+    normalised odds are the merged distribution (a softmax over the logits).
+    """
+    background = torch.prod(1 - foreground, dim=0, keepdim=True)
+    probs = torch.cat([background, foreground], dim=0).clamp(EPS, 1 - EPS)
+    logits = torch.log(probs / (1 - probs))
+    return torch.softmax(logits, dim=0)

@@ -1,0 +1,25 @@
+"""Single-head scaled dot-product attention with a residual connection and LayerNorm.
+
+``out = LN(softmax(q(Q) k(K)^T / sqrt(d_k)) v(V) + Q)`` with ``q, k: C -> d_k`` and
+``v: C -> C`` linear maps; no feed-forward network (paper section 3.3).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class AttentionBlock(nn.Module):
+    def __init__(self, channels: int = 256, d_k: int = 64) -> None:
+        super().__init__()
+        self.q = nn.Linear(channels, d_k)
+        self.k = nn.Linear(channels, d_k)
+        self.v = nn.Linear(channels, channels)
+        self.norm = nn.LayerNorm(channels)
+
+    def forward(self, query: torch.Tensor, key: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
+        """``query`` (B, Lq, C), ``key`` (B, Lk, C), ``value`` (B, Lk, C) -> (B, Lq, C)."""
+        attended = F.scaled_dot_product_attention(self.q(query), self.k(key), self.v(value))
+        return self.norm(attended + query)

@@ -1,0 +1,96 @@
+"""SITVOS (AAAI 2022): Siamese feature extraction, interactive transformer, refinement decoder.
+
+The network is stateless: the inference core (:mod:`sitvos.inference`) decides what is in
+memory and calls :meth:`SITVOS.encode_image` once per frame, :meth:`SITVOS.encode_masks`
+when a frame enters memory, and :meth:`SITVOS.segment` to read the memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from sitvos.model.backbone import ImageEncoder, ImageFeatures, MaskEncoder
+from sitvos.model.decoder import Decoder
+from sitvos.model.transformer import InteractiveTransformer
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    channels: int = 256  # C
+    d_k: int = 64
+    fim: bool = True  # False: Table 3's naive transformer
+
+
+@dataclass
+class FrameEncoding:
+    """One frame through the Siamese backbone: skips and the C-channel key embedding."""
+
+    features: ImageFeatures
+    key: torch.Tensor  # (B, C, h, w): M_ori when in memory, Q_ori when queried
+
+
+class SITVOS(nn.Module):
+    def __init__(self, config: ModelConfig | None = None, image_weights=None, mask_weights=None) -> None:
+        super().__init__()
+        self.config = config or ModelConfig()
+        c = self.config.channels
+        self.image_encoder = ImageEncoder(image_weights)
+        self.key_embed = nn.Conv2d(1024, c, kernel_size=1)
+        self.mask_encoder = MaskEncoder(mask_weights)
+        self.mask_embed = nn.Conv2d(256, c, kernel_size=1) if c != 256 else nn.Identity()
+        self.transformer = InteractiveTransformer(c, self.config.d_k, self.config.fim)
+        self.decoder = Decoder(c)
+
+    def encode_image(self, images: torch.Tensor) -> FrameEncoding:
+        """Frames (B, 3, H, W), RGB in [0, 1], H and W multiples of 16."""
+        features = self.image_encoder(images)
+        return FrameEncoding(features=features, key=self.key_embed(features.r4))
+
+    def encode_masks(self, masks: torch.Tensor) -> torch.Tensor:
+        """Object probabilities (K, 1, H, W) -> mask embeddings M_E (K, C, h, w)."""
+        return self.mask_embed(self.mask_encoder(masks))
+
+    @staticmethod
+    def tokens(maps: torch.Tensor) -> torch.Tensor:
+        """(..., T, C, h, w) -> (..., T*h*w, C)."""
+        *lead, t, c, h, w = maps.shape
+        return maps.movedim(-3, -1).reshape(*lead, t * h * w, c)
+
+    def encode_memory(self, memory_keys: torch.Tensor) -> torch.Tensor:
+        """M_SA from memory keys (T, C, h, w): depends on the memory frames only."""
+        return self.transformer.encode_memory(self.tokens(memory_keys)[None])
+
+    def segment(
+        self,
+        query: FrameEncoding,
+        memory_keys: torch.Tensor,
+        memory_masks: torch.Tensor,
+        memory_sa: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Logits (K, 2, H/4, W/4) of the K objects of one query frame.
+
+        ``memory_keys`` (T, C, h, w) and ``memory_masks`` (K, T, C, h, w) hold the memory;
+        ``memory_sa`` is :meth:`encode_memory`'s result when the caller cached it.
+        """
+        h, w = query.key.shape[-2:]
+        if memory_sa is None:
+            memory_sa = self.encode_memory(memory_keys)
+        t_out = self.transformer(
+            memory_sa,
+            self.tokens(memory_keys)[None],
+            self.tokens(memory_masks),
+            self.tokens(query.key[:, None]),
+        )
+        objects = t_out.shape[0]
+        t_map = t_out.reshape(objects, h, w, -1).movedim(-1, 1)
+        return self.decoder(t_map, query.features.r3, query.features.r2)
+
+
+def foreground_probability(logits: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """2-channel logits at 1/4 scale -> foreground probability (K, H, W) at ``size``."""
+    up = F.interpolate(logits.float(), size=size, mode="bilinear", align_corners=False)
+    return torch.softmax(up, dim=1)[:, 1]

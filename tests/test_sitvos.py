@@ -1,0 +1,262 @@
+"""SITVOS: shapes, every attention equation against its formula, feature reuse, memory bounds,
+aggregation, padding, options and checkpoints. Small random-weight models on CPU."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torchvision.ops.misc import FrozenBatchNorm2d
+
+from sitvos.inference import SITVOSMethod, SITVOSOptions
+from sitvos.memory import STRATEGIES, MemoryPolicy
+from sitvos.model import SITVOS, ModelConfig
+from sitvos.model.aggregation import soft_aggregate
+from sitvos.model.attention import AttentionBlock
+from sitvos.model.padding import pad_to_multiple, unpad
+from sitvos.model.transformer import InteractiveTransformer
+from sitvos.weights import save_checkpoint
+from vosbench.errors import VosbenchError
+from vosbench.methods import GivenMasks, VideoInfo, create_method
+
+torch.manual_seed(0)
+
+
+def formula(block: AttentionBlock, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """LN(softmax(Q W_q (K W_k)^T / sqrt(d_k)) V W_v + Q), written out."""
+    qq = q @ block.q.weight.T + block.q.bias
+    kk = k @ block.k.weight.T + block.k.bias
+    vv = v @ block.v.weight.T + block.v.bias
+    weights = torch.softmax(qq @ kk.transpose(-1, -2) / math.sqrt(qq.shape[-1]), dim=-1)
+    x = weights @ vv + q
+    mean, var = x.mean(-1, keepdim=True), x.var(-1, unbiased=False, keepdim=True)
+    return (x - mean) / torch.sqrt(var + block.norm.eps) * block.norm.weight + block.norm.bias
+
+
+def _randomise_norms(module: torch.nn.Module) -> None:
+    for m in module.modules():
+        if isinstance(m, torch.nn.LayerNorm):
+            torch.nn.init.normal_(m.weight)
+            torch.nn.init.normal_(m.bias)
+
+
+def test_attention_block_is_its_formula() -> None:
+    block = AttentionBlock(32, 8)
+    _randomise_norms(block)
+    q, k, v = torch.randn(2, 5, 32), torch.randn(2, 7, 32), torch.randn(2, 7, 32)
+    assert block.q.weight.shape == (8, 32) and block.v.weight.shape == (32, 32)
+    torch.testing.assert_close(block(q, k, v), formula(block, q, k, v), atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("fim", [True, False])
+def test_interactive_transformer_equations(fim: bool) -> None:
+    net = InteractiveTransformer(32, 8, fim=fim)
+    _randomise_norms(net)
+    m_ori, q_ori = torch.randn(1, 12, 32), torch.randn(1, 6, 32)
+    m_e = torch.randn(3, 12, 32)  # three objects
+    m_sa = formula(net.encoder_self, m_ori, m_ori, m_ori)
+    q_sa = formula(net.decoder_self, q_ori, q_ori, q_ori)
+    m_x = m_e * m_ori
+    if fim:
+        m_out = formula(net.fim_memory, m_sa, q_sa, q_sa)
+        q_out = formula(net.fim_query, q_sa.expand(3, -1, -1), m_sa.expand(3, -1, -1), m_x)
+        expected = formula(net.cross, q_out, m_out.expand(3, -1, -1), m_out.expand(3, -1, -1))
+    else:
+        expected = formula(net.cross, q_sa.expand(3, -1, -1), m_sa.expand(3, -1, -1), m_x)
+    torch.testing.assert_close(net.encode_memory(m_ori), m_sa, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(net(m_sa, m_ori, m_e, q_ori), expected, atol=1e-5, rtol=1e-5)
+    assert hasattr(net, "fim_memory") == fim
+
+
+@pytest.fixture(scope="module")
+def model() -> SITVOS:
+    return SITVOS(ModelConfig()).eval()
+
+
+def test_shapes(model: SITVOS) -> None:
+    with torch.no_grad():
+        enc = model.encode_image(torch.rand(1, 3, 64, 96))
+        assert enc.features.r4.shape == (1, 1024, 4, 6)
+        assert enc.features.r3.shape == (1, 512, 8, 12)
+        assert enc.features.r2.shape == (1, 256, 16, 24)
+        assert enc.key.shape == (1, 256, 4, 6)
+        masks = model.encode_masks(torch.rand(3, 1, 64, 96))
+        assert masks.shape == (3, 256, 4, 6)
+        keys = torch.cat([enc.key, enc.key])  # two memory frames
+        logits = model.segment(enc, keys, torch.stack([masks, masks], dim=1))
+        assert logits.shape == (3, 2, 16, 24)
+
+
+def test_backbones_use_frozen_batch_norm(model: SITVOS) -> None:
+    norms = [m for m in model.modules() if "BatchNorm" in type(m).__name__]
+    assert norms and all(isinstance(m, FrozenBatchNorm2d) for m in norms)
+    assert model.mask_encoder.stem[0].in_channels == 1
+
+
+def _frames(n: int, size: tuple[int, int], seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.integers(0, 255, (*size, 3), dtype=np.uint8) for _ in range(n)]
+
+
+def _first_mask(size: tuple[int, int], ids: tuple[int, ...]) -> GivenMasks:
+    labels = np.zeros(size, np.uint8)
+    for i, obj in enumerate(ids):
+        labels[2 + 6 * i : 6 + 6 * i, 3:12] = obj
+    return GivenMasks(labels, ids)
+
+
+def test_backbone_runs_once_per_frame_and_memory_reuses_it() -> None:
+    method = create_method("sitvos", {"init": "random", "memory": "first-previous"})
+    calls = []
+    method.model.image_encoder.register_forward_hook(lambda module, args, out: calls.append(out))
+    size = (48, 64)
+    method.start_video(VideoInfo("v", size, 10, (1, 2)))
+    keys = []
+    for t, frame in enumerate(_frames(10, size)):
+        method.step(frame, _first_mask(size, (1, 2)) if t == 0 else None)
+        keys.append(method.bank.keys[t])
+    assert len(calls) == 10  # exactly once per frame, memory frames included
+    # what memory holds for frame t is the key computed when t was the query
+    assert all(method.bank.keys[f] is keys[f] for f in method.bank.keys)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_memory_policy_bounds_over_200_frames(strategy: str) -> None:
+    policy = MemoryPolicy(strategy, n=7, k=12)
+    for t in range(200):
+        policy.add(t, anchor=t in (0, 50))  # a second object given on frame 50
+        frames = policy.frames()
+        assert frames == sorted(set(frames))
+        if strategy == "first":
+            assert frames == [f for f in (0, 50) if f <= t]
+        elif strategy == "previous":
+            assert frames == [t]
+        else:
+            assert t in frames and 0 in frames
+        if strategy == "first-previous":
+            assert set(frames) <= {0, 50, t}
+        if strategy == "fixed":
+            assert len(frames) <= 7
+        if strategy == "every":
+            assert set(frames) == {0, t} | ({50} if t >= 50 else set()) | {
+                f for f in range(1, t) if f % 12 == 0
+            }
+    if strategy == "fixed":  # the intermediate frames cover the past evenly
+        gaps = np.diff(policy.frames())
+        assert len(policy.frames()) == 7 and gaps.max() <= 2 * 200 / 5, policy.frames()
+
+
+def test_fixed_memory_stays_bounded_in_a_200_frame_run() -> None:
+    method = create_method("sitvos", {"init": "random", "memory": "fixed", "n": "5"})
+    size = (32, 32)
+    method.start_video(VideoInfo("long", size, 200, (1,)))
+    rng = np.random.default_rng(1)
+    for t in range(200):
+        frame = rng.integers(0, 255, (*size, 3), dtype=np.uint8)
+        method.step(frame, _first_mask(size, (1,)) if t == 0 else None)
+        assert len(method.bank) <= 5
+        assert len(method.bank.masks) == len(method.bank.keys)
+    assert 0 in method.bank.keys and 199 in method.bank.keys
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(0.0, 1.0), min_size=1, max_size=5))
+def test_soft_aggregation_is_a_distribution(ps: list[float]) -> None:
+    fg = torch.tensor(ps, dtype=torch.float64)[:, None, None]
+    probs = soft_aggregate(fg)
+    assert probs.shape == (len(ps) + 1, 1, 1)
+    torch.testing.assert_close(probs.sum(0), torch.ones(1, 1, dtype=torch.float64))
+    clamped = fg.clamp(1e-7, 1 - 1e-7)[:, 0, 0]
+    bg = torch.prod(1 - fg[:, 0, 0]).clamp(1e-7, 1 - 1e-7)
+    odds = torch.cat([bg[None], clamped]) / (1 - torch.cat([bg[None], clamped]))
+    torch.testing.assert_close(probs[:, 0, 0], odds / odds.sum())
+
+
+def test_multi_object_labels_come_from_the_aggregate() -> None:
+    method = create_method("sitvos", {"init": "random", "memory": "first"})
+    size = (40, 56)
+    method.start_video(VideoInfo("v", size, 3, (2, 5)))
+    first = _first_mask(size, (2, 5))
+    out = method.step(_frames(1, size)[0], first)
+    np.testing.assert_array_equal(out, first.labels)  # given masks come back unchanged
+    out = method.step(_frames(1, size, seed=3)[0], None)
+    assert set(np.unique(out)) <= {0, 2, 5}  # ids, not channel numbers
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 50), st.integers(1, 50))
+def test_padding_round_trip(h: int, w: int) -> None:
+    x = torch.rand(1, 3, h, w)
+    padded, pad = pad_to_multiple(x, 16)
+    assert padded.shape[-2] % 16 == 0 and padded.shape[-1] % 16 == 0
+    assert padded.shape[-2] - h < 16 and padded.shape[-1] - w < 16
+    torch.testing.assert_close(unpad(padded, pad), x)
+
+
+def test_odd_sizes_come_back_at_the_input_size() -> None:
+    method = create_method("sitvos", {"init": "random"})
+    size = (37, 53)
+    method.start_video(VideoInfo("odd", size, 2, (1,)))
+    first = _first_mask(size, (1,))
+    np.testing.assert_array_equal(method.step(_frames(1, size)[0], first), first.labels)
+    assert method.step(_frames(1, size, seed=2)[0], None).shape == size
+
+
+@pytest.mark.parametrize(
+    ("settings_", "message"),
+    [
+        ({"memory": "all"}, "expected one of first, previous, first-previous, every, fixed"),
+        ({"n": "1"}, "n must be at least 2"),
+        ({"k": "0"}, "k must be at least 1"),
+        ({"precision": "fp16"}, "expected one of auto, fp32, bf16"),
+        ({"checkpoint": "/nonexistent.pth"}, "checkpoint not found"),
+    ],
+)
+def test_option_validation(settings_: dict, message: str) -> None:
+    with pytest.raises(VosbenchError, match=message):
+        create_method("sitvos", {"init": "random", **settings_})
+
+
+def test_imagenet_weights_missing_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    with pytest.raises(VosbenchError, match=r"resnet50-0676ba61\.pth .*--set init=random"):
+        create_method("sitvos")
+
+
+def test_checkpoint_round_trip(tmp_path: Path) -> None:
+    source = SITVOSMethod(SITVOSOptions(init="random"))
+    path = tmp_path / "sitvos.pth"
+    save_checkpoint(path, source.model, source.model.config)
+    loaded = create_method("sitvos", {"checkpoint": str(path)})
+    for a, b in zip(source.model.state_dict().values(), loaded.model.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+    with pytest.raises(VosbenchError, match="trained with fim=True, but fim=False"):
+        create_method("sitvos", {"checkpoint": str(path), "fim": "false"})
+    (tmp_path / "bad.pth").write_bytes(b"junk")
+    with pytest.raises(VosbenchError, match="not a readable SITVOS checkpoint"):
+        create_method("sitvos", {"checkpoint": str(tmp_path / "bad.pth")})
+
+
+def test_late_objects_join_the_memory() -> None:
+    method = create_method("sitvos", {"init": "random", "memory": "fixed", "n": "4"})
+    size = (48, 48)
+    method.start_video(VideoInfo("v", size, 8, (1, 2)))
+    frames = _frames(8, size)
+    for t in range(8):
+        g = _first_mask(size, (1,)) if t == 0 else None
+        if t == 3:
+            late = np.zeros(size, np.uint8)
+            late[30:40, 30:40] = 2
+            g = GivenMasks(late, (2,))
+        out = method.step(frames[t], g)
+        if t == 3:
+            assert (out[30:40, 30:40] == 2).all()
+        assert all(m.shape[0] == len(method.ids) for m in method.bank.masks.values())
+    assert method.ids == [1, 2] and 3 in method.bank.keys  # the given frame is an anchor
+    _ = F  # keep the functional import for readers of the formula helpers
