@@ -131,9 +131,9 @@ class SITVOSMethod(Method):
         with self.stage("transformer"):
             if self.cached_sa is None or self.cached_sa[0] != self.bank.version:
                 self.cached_sa = (self.bank.version, self.model.encode_memory(keys))
-            logits = self.model.segment(query, keys, masks, self.cached_sa[1])
+            t_map = self.model.read(query, keys, masks, self.cached_sa[1])
         with self.stage("decoder"):
-            return foreground_probability(logits, tuple(size))
+            return foreground_probability(self.model.decode(t_map, query), tuple(size))
 
     def _paste_given(
         self, foreground: torch.Tensor, given: GivenMasks, new_ids: list[int], pad

@@ -64,14 +64,14 @@ class SITVOS(nn.Module):
         """M_SA from memory keys (T, C, h, w): depends on the memory frames only."""
         return self.transformer.encode_memory(self.tokens(memory_keys)[None])
 
-    def segment(
+    def read(
         self,
         query: FrameEncoding,
         memory_keys: torch.Tensor,
         memory_masks: torch.Tensor,
         memory_sa: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """Logits (K, 2, H/4, W/4) of the K objects of one query frame.
+        """The interactive transformer: ``T_out`` as maps (K, C, h, w) for one query frame.
 
         ``memory_keys`` (T, C, h, w) and ``memory_masks`` (K, T, C, h, w) hold the memory;
         ``memory_sa`` is :meth:`encode_memory`'s result when the caller cached it.
@@ -85,9 +85,21 @@ class SITVOS(nn.Module):
             self.tokens(memory_masks),
             self.tokens(query.key[:, None]),
         )
-        objects = t_out.shape[0]
-        t_map = t_out.reshape(objects, h, w, -1).movedim(-1, 1)
+        return t_out.reshape(t_out.shape[0], h, w, -1).movedim(-1, 1)
+
+    def decode(self, t_map: torch.Tensor, query: FrameEncoding) -> torch.Tensor:
+        """Logits (K, 2, H/4, W/4) from ``T_out`` maps and the query's skip features."""
         return self.decoder(t_map, query.features.r3, query.features.r2)
+
+    def segment(
+        self,
+        query: FrameEncoding,
+        memory_keys: torch.Tensor,
+        memory_masks: torch.Tensor,
+        memory_sa: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Logits (K, 2, H/4, W/4) of the K objects of one query frame: read, then decode."""
+        return self.decode(self.read(query, memory_keys, memory_masks, memory_sa), query)
 
 
 def foreground_probability(logits: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:

@@ -1,0 +1,61 @@
+"""SITVOS speed: FPS and time per stage on a 480p video with 2 objects (memory fixed, N=7).
+
+    .venv/bin/python benchmarks/bench_sitvos.py --device cuda --frames 200
+    .venv/bin/python benchmarks/bench_sitvos.py --device cpu --frames 12 --warmup 2
+
+Frames are generated in memory (no file I/O); weights are random unless --checkpoint is
+given (speed does not depend on the weights). Uses vosbench's profiler: CUDA synchronised
+around every frame, warm-up frames excluded.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import torch
+
+from vosbench.methods import GivenMasks, VideoInfo, create_method
+from vosbench.runner.profiler import Profiler
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--frames", type=int, default=100)
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--height", type=int, default=480)
+    parser.add_argument("--width", type=int, default=854)
+    parser.add_argument("--objects", type=int, default=2)
+    parser.add_argument("--memory", default="fixed")
+    parser.add_argument("--n", default="7")
+    parser.add_argument("--precision", default="auto")
+    parser.add_argument("--fim", default="true")
+    parser.add_argument("--checkpoint", default="")
+    args = parser.parse_args()
+    settings = {"memory": args.memory, "n": args.n, "precision": args.precision, "fim": args.fim}
+    settings.update({"checkpoint": args.checkpoint} if args.checkpoint else {"init": "random"})
+    method = create_method("sitvos", settings, device=args.device)
+    size = (args.height, args.width)
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 255, (*size, 3), dtype=np.uint8) for _ in range(min(args.frames, 16))]
+    labels = np.zeros(size, np.uint8)
+    for k in range(1, args.objects + 1):
+        labels[40 * k : 40 * k + 120, 60 * k : 60 * k + 160] = k
+    profiler = Profiler(args.device, warmup=args.warmup)
+    method.attach_timer(profiler)
+    method.start_video(VideoInfo("bench", size, args.frames, tuple(range(1, args.objects + 1))))
+    for t in range(args.frames):
+        given = GivenMasks(labels, tuple(range(1, args.objects + 1))) if t == 0 else None
+        with profiler.frame():
+            method.step(frames[t % len(frames)], given)
+    report = profiler.report()
+    device = torch.cuda.get_device_name() if args.device.startswith("cuda") else "CPU"
+    print(f"SITVOS {size[1]}x{size[0]}, {args.objects} objects, memory={args.memory} n={args.n}, {device}")
+    print(report.summary())
+
+
+if __name__ == "__main__":
+    main()
