@@ -129,6 +129,14 @@ def _add_make_demo_data(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--frames", type=int, default=20, help="frames per video (default 20)")
+    p.add_argument(
+        "--size",
+        type=int,
+        nargs=2,
+        default=(480, 854),
+        metavar=("H", "W"),
+        help="video frame size (default 480 854; smaller for quick CPU training)",
+    )
     p.set_defaults(func=_run_make_demo_data)
 
 
@@ -138,7 +146,9 @@ def _run_make_demo_data(args: argparse.Namespace) -> int:
     if args.frames < 3:
         raise VosbenchError(f"--frames must be at least 3, got {args.frames}")
     start = time.perf_counter()
-    demo = make_demo_data(args.out, seed=args.seed, n_frames=args.frames)
+    if min(args.size) < 32:
+        raise VosbenchError(f"--size {args.size[0]} {args.size[1]}: both sides must be at least 32")
+    demo = make_demo_data(args.out, seed=args.seed, n_frames=args.frames, size=tuple(args.size))
     print(
         f"wrote {demo.davis_root} (DAVIS 2017 layout) and {demo.coco_root} (COCO layout) "
         f"in {time.perf_counter() - start:.1f} s"
@@ -354,6 +364,105 @@ def _run_submit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train SITVOS: COCO pre-training (stage 1) or main training on videos (stage 2)",
+        description="Train SITVOS with the paper's settings as defaults (3-frame 384x384 clips, batch "
+        "4, Adam 1e-5 with polynomial decay 0.9, frozen batch norm). Checkpoints go to OUT "
+        "(state.pt for --resume, last.pth and best.pth for `vosbench run --method sitvos --set "
+        "checkpoint=...`), with metrics.jsonl/csv and loss_curve.png. Under torchrun: "
+        "DistributedDataParallel.",
+    )
+    p.add_argument("--stage", required=True, choices=("pretrain", "main"))
+    p.add_argument("--out", required=True, type=Path, help="run folder")
+    p.add_argument("--coco-root", type=Path, help="pretrain: COCO root (images in <split>2017/)")
+    p.add_argument("--coco-ann", type=Path, help="pretrain: instances_<split>2017.json")
+    p.add_argument("--davis-root", type=Path, help="main: a DAVIS root")
+    p.add_argument("--davis-dataset", default="davis2017", choices=("davis2016", "davis2017"))
+    p.add_argument("--davis-split", default="train")
+    p.add_argument("--youtube-root", type=Path, help="main: a YouTube-VOS root (its train split)")
+    p.add_argument(
+        "--youtube-weight", type=float, default=1.0, help="sampling weight of YouTube-VOS vs DAVIS (1)"
+    )
+    p.add_argument(
+        "--init", default="", help="start from this checkpoint (e.g. the pretrain stage's last.pth)"
+    )
+    p.add_argument("--backbone", default="imagenet", choices=("imagenet", "random"))
+    p.add_argument("--fim", default="true", choices=("true", "false"), help="false: Table 3's ablation")
+    p.add_argument("--iterations", type=int, default=100_000)
+    p.add_argument("--batch-size", type=int, default=4)
+    p.add_argument("--size", type=int, default=384)
+    p.add_argument("--max-objects", type=int, default=3)
+    p.add_argument("--lr", type=float, default=1e-5)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16"))
+    p.add_argument("--checkpoint-every", type=int, default=500)
+    p.add_argument("--validate-every", type=int, default=0, help="0: validate only at the end")
+    p.add_argument("--log-every", type=int, default=10)
+    p.add_argument("--val-dataset", default=None, help="held-out validation: a dataset name (e.g. davis2017)")
+    p.add_argument("--val-root", type=Path, default=None)
+    p.add_argument("--val-split", default="val")
+    p.add_argument("--val-sequences", nargs="+", default=None)
+    p.add_argument("--resume", action="store_true", help="continue the run in OUT where it stopped")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=_run_train)
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from sitvos.training.config import TrainConfig
+    from sitvos.training.data import training_clips
+    from sitvos.training.trainer import Validation, train
+
+    _check_device(args.device)
+    try:
+        config = TrainConfig(
+            stage=args.stage,
+            iterations=args.iterations,
+            batch_size=args.batch_size,
+            size=args.size,
+            max_objects=args.max_objects,
+            lr=args.lr,
+            backbone=args.backbone,
+            init_checkpoint=args.init,
+            fim=args.fim == "true",
+            workers=args.workers,
+            seed=args.seed,
+            precision=args.precision,
+            checkpoint_every=args.checkpoint_every,
+            validate_every=args.validate_every,
+            log_every=args.log_every,
+        )
+    except ValueError as exc:
+        raise VosbenchError(f"train: {exc}") from None
+    clips = training_clips(
+        config,
+        args.coco_root,
+        args.coco_ann,
+        args.davis_root,
+        args.davis_dataset,
+        args.davis_split,
+        args.youtube_root,
+        args.youtube_weight,
+    )
+    validation = None
+    if args.val_dataset or args.val_root:
+        if not (args.val_dataset and args.val_root):
+            raise VosbenchError("validation needs both --val-dataset and --val-root")
+        sequences = tuple(args.val_sequences) if args.val_sequences else None
+        validation = Validation(args.val_dataset, args.val_root, args.val_split, sequences)
+    summary = train(config, clips, args.out, args.device, args.resume, validation, progress=not args.quiet)
+    if summary:
+        print(
+            f"trained {summary['iterations']} iterations, final loss {summary['final_loss']:.4f}; "
+            f"checkpoint {args.out / 'last.pth'}"
+            + (f"; validation {summary['validation']:.4f}" if "validation" in summary else "")
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vosbench", description="Benchmark suite for semi-supervised video object segmentation."
@@ -368,6 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run(sub)
     _add_profile(sub)
     _add_submit(sub)
+    _add_train(sub)
     return parser
 
 

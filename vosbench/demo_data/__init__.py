@@ -21,10 +21,12 @@ class DemoData:
     coco_root: Path  # COCO 2017 layout, splits train and val
 
 
-def make_demo_data(out: str | Path, seed: int = 0, n_frames: int = 20) -> DemoData:
+def make_demo_data(
+    out: str | Path, seed: int = 0, n_frames: int = 20, size: tuple[int, int] = (480, 854)
+) -> DemoData:
     """Write the demo VOS dataset to ``out/DAVIS`` and the demo COCO dataset to ``out/COCO``."""
     out = Path(out)
     return DemoData(
-        davis_root=write_davis_demo(out / "DAVIS", seed=seed, n_frames=n_frames),
+        davis_root=write_davis_demo(out / "DAVIS", seed=seed, n_frames=n_frames, size=size),
         coco_root=write_coco_demo(out / "COCO", seed=seed),
     )

@@ -34,18 +34,25 @@ def render_video(
             for obj in objects:
                 obj.step(size)
         first = frames[0][1]
-        if all((first == k).sum() >= MIN_FIRST_FRAME_PIXELS for k in range(1, n_objects + 1)):
+        least = MIN_FIRST_FRAME_PIXELS * first.size / (SIZE[0] * SIZE[1])
+        if all((first == k).sum() >= least for k in range(1, n_objects + 1)):
             return frames
 
 
-def write_davis_demo(root: str | Path, seed: int = 0, n_frames: int = 20) -> Path:
-    """Write the demo VOS dataset to ``root`` (DAVIS 2017 layout) and return ``root``."""
+def write_davis_demo(
+    root: str | Path, seed: int = 0, n_frames: int = 20, size: tuple[int, int] = SIZE
+) -> Path:
+    """Write the demo VOS dataset to ``root`` (DAVIS 2017 layout) and return ``root``.
+
+    ``size`` (H, W) is 480p by default; smaller sizes serve CPU training tests (the folder
+    is still named ``480p``, as the layout requires).
+    """
     root = Path(root)
     for split_index, (split, names) in enumerate(NAMES.items()):
         for video_index, name in enumerate(names):
             rng = np.random.default_rng([seed, split_index, video_index])
             n_objects = int(rng.integers(1, 4))
-            for t, (image, labels) in enumerate(render_video(rng, n_frames, n_objects)):
+            for t, (image, labels) in enumerate(render_video(rng, n_frames, n_objects, size)):
                 write_image(root / "JPEGImages" / "480p" / name / f"{t:05d}.jpg", image)
                 write_mask(root / "Annotations" / "480p" / name / f"{t:05d}.png", labels)
         write_atomic(root / "ImageSets" / "2017" / f"{split}.txt", "\n".join(names) + "\n")

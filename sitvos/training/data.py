@@ -1,0 +1,57 @@
+"""The clips each training stage reads, from the command line's dataset arguments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from torch.utils.data import Dataset
+
+from sitvos.training.config import TrainConfig
+from vosbench.datasets import load_videos
+from vosbench.errors import VosbenchError
+from vosbench.sampling import ClipOptions, CocoClips, MixedClips, VideoClips
+
+# Never train on what results are reported on.
+FORBIDDEN = {
+    ("davis2016", "val"),
+    ("davis2017", "val"),
+    ("davis2017", "test-dev"),
+    ("davis2017", "test-challenge"),
+}
+
+
+def training_clips(
+    config: TrainConfig,
+    coco_root: Path | None = None,
+    coco_ann: Path | None = None,
+    davis_root: Path | None = None,
+    davis_dataset: str = "davis2017",
+    davis_split: str = "train",
+    youtube_root: Path | None = None,
+    youtube_weight: float = 1.0,
+) -> Dataset:
+    """Stage 1: COCO synthetic clips. Stage 2: DAVIS (and YouTube-VOS) training clips."""
+    options = ClipOptions(
+        size=config.size, n_frames=config.frames, max_gap=config.max_gap, max_objects=config.max_objects
+    )
+    if config.stage == "pretrain":
+        if coco_root is None or coco_ann is None:
+            raise VosbenchError("--stage pretrain needs --coco-root and --coco-ann")
+        return CocoClips(coco_root, coco_ann, options, seed=config.seed)
+    if davis_root is None and youtube_root is None:
+        raise VosbenchError("--stage main needs --davis-root and/or --youtube-root")
+    parts, weights = [], []
+    if davis_root is not None:
+        if (davis_dataset, davis_split) in FORBIDDEN:
+            raise VosbenchError(f"{davis_dataset} {davis_split} is an evaluation split: never train on it")
+        parts.append(
+            VideoClips(load_videos(davis_dataset, davis_root, davis_split), options, seed=config.seed)
+        )
+        weights.append(1.0)
+    if youtube_root is not None:
+        videos = load_videos("youtube2019", youtube_root, "train")
+        parts.append(VideoClips(videos, options, seed=config.seed + 1))
+        weights.append(youtube_weight)
+    if len(parts) == 1:
+        return parts[0]
+    return MixedClips(parts, weights, samples=sum(len(p) for p in parts), seed=config.seed)

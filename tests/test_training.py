@@ -1,0 +1,197 @@
+"""Training SITVOS on CPU: both stages, exact resume, DDP with gloo, checkpoints that run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from torch.utils.data import Dataset
+
+from sitvos.training import TrainConfig, train
+from sitvos.training.data import training_clips
+from vosbench.cli import main
+from vosbench.demo_data import make_demo_data
+from vosbench.methods import create_method
+
+REPO = Path(__file__).resolve().parent.parent
+TINY = {"batch_size": 2, "size": 64, "workers": 0, "backbone": "random", "lr": 1e-4, "log_every": 1}
+
+
+@pytest.fixture(scope="module")
+def small_demo(tmp_path_factory: pytest.TempPathFactory):
+    return make_demo_data(tmp_path_factory.mktemp("small"), n_frames=6, size=(64, 96))
+
+
+class Interrupt(Dataset):
+    """The clips of ``inner``, until position ``stop``: then a Ctrl-C."""
+
+    def __init__(self, inner: Dataset, stop: int) -> None:
+        self.inner, self.stop = inner, stop
+
+    def __len__(self) -> int:
+        return len(self.inner)  # type: ignore[arg-type]
+
+    def __getitem__(self, position: int):
+        if position >= self.stop:
+            raise KeyboardInterrupt
+        return self.inner[position]
+
+
+def test_resume_gives_the_same_weights(small_demo, tmp_path: Path) -> None:
+    config = TrainConfig(stage="main", iterations=4, checkpoint_every=2, **TINY)
+    clips = training_clips(config, davis_root=small_demo.davis_root)
+    train(config, clips, tmp_path / "straight", progress=False)
+    with pytest.raises(KeyboardInterrupt):  # stops during iteration 3, after the checkpoint at 2
+        train(config, Interrupt(clips, stop=2 * config.batch_size), tmp_path / "resumed", progress=False)
+    assert torch.load(tmp_path / "resumed" / "state.pt", weights_only=True)["iteration"] == 2
+    train(config, clips, tmp_path / "resumed", resume=True, progress=False)
+    a = torch.load(tmp_path / "straight" / "state.pt", weights_only=True)
+    b = torch.load(tmp_path / "resumed" / "state.pt", weights_only=True)
+    assert a["iteration"] == b["iteration"] == 4
+    for key in a["model"]:
+        assert torch.equal(a["model"][key], b["model"][key]), key
+    losses = [
+        json.loads(line)["loss"]
+        for line in (tmp_path / "straight" / "metrics.jsonl").read_text().splitlines()
+    ]
+    assert len(losses) == 4 and all(0 < loss < float("inf") for loss in losses)
+    assert (tmp_path / "straight" / "loss_curve.png").stat().st_size > 1000
+
+
+def test_resume_refuses_other_settings(small_demo, tmp_path: Path) -> None:
+    config = TrainConfig(stage="main", iterations=2, checkpoint_every=1, **TINY)
+    clips = training_clips(config, davis_root=small_demo.davis_root)
+    train(config, clips, tmp_path, progress=False)
+    other = TrainConfig(stage="main", iterations=3, checkpoint_every=1, **TINY)
+    with pytest.raises(Exception, match=r"--resume with different settings \(iterations\)"):
+        train(other, clips, tmp_path, resume=True, progress=False)
+
+
+def test_both_stages_and_the_checkpoint_runs(
+    small_demo, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    common = [
+        "--backbone",
+        "random",
+        "--iterations",
+        "2",
+        "--batch-size",
+        "2",
+        "--size",
+        "64",
+        "--workers",
+        "0",
+        "--quiet",
+    ]
+    coco = small_demo.coco_root
+    pre = tmp_path / "pre"
+    args = [
+        "train",
+        "--stage",
+        "pretrain",
+        "--coco-root",
+        str(coco),
+        "--coco-ann",
+        str(coco / "annotations" / "instances_train2017.json"),
+    ]
+    assert main([*args, "--out", str(pre), *common]) == 0
+    main_run = tmp_path / "main"
+    args = [
+        "train",
+        "--stage",
+        "main",
+        "--davis-root",
+        str(small_demo.davis_root),
+        "--init",
+        str(pre / "last.pth"),
+    ]
+    val = [
+        "--val-dataset",
+        "davis2017",
+        "--val-root",
+        str(small_demo.davis_root),
+        "--val-sequences",
+        "crossing",
+    ]
+    assert main([*args, "--out", str(main_run), *common, *val]) == 0
+    scores = [json.loads(line) for line in (main_run / "validation.jsonl").read_text().splitlines()]
+    assert [s["iteration"] for s in scores] == [0, 2]  # before and after training
+    assert (main_run / "best.pth").is_file()
+    out = tmp_path / "run"
+    run = [
+        "run",
+        "--method",
+        "sitvos",
+        "--set",
+        f"checkpoint={main_run / 'last.pth'}",
+        "--dataset",
+        "davis2017",
+    ]
+    assert (
+        main(
+            [
+                *run,
+                "--root",
+                str(small_demo.davis_root),
+                "--sequences",
+                "juggle",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert len(list((out / "juggle").glob("*.png"))) == 6
+
+
+def test_never_train_on_an_evaluation_split(
+    small_demo, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    args = ["train", "--stage", "main", "--davis-root", str(small_demo.davis_root), "--davis-split", "val"]
+    assert main([*args, "--out", str(tmp_path / "x"), "--backbone", "random", "--iterations", "1"]) == 2
+    assert "evaluation split: never train on it" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+def test_ddp_with_two_cpu_processes(small_demo, tmp_path: Path) -> None:
+    out = tmp_path / "ddp"
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc-per-node",
+        "2",
+        "-m",
+        "vosbench",
+        "train",
+        "--stage",
+        "main",
+        "--davis-root",
+        str(small_demo.davis_root),
+        "--out",
+        str(out),
+        "--backbone",
+        "random",
+        "--iterations",
+        "2",
+        "--batch-size",
+        "1",
+        "--size",
+        "64",
+        "--workers",
+        "0",
+        "--quiet",
+    ]
+    done = subprocess.run(
+        cmd, env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True, text=True, timeout=400, cwd=REPO
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    method = create_method("sitvos", {"checkpoint": str(out / "last.pth")})
+    assert method.model.config.fim
