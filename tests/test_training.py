@@ -19,7 +19,16 @@ from vosbench.demo_data import make_demo_data
 from vosbench.methods import create_method
 
 REPO = Path(__file__).resolve().parent.parent
-TINY = {"batch_size": 2, "size": 64, "workers": 0, "backbone": "random", "lr": 1e-4, "log_every": 1}
+# Two-frame clips (the loss needs one frame after the given one) keep CPU training short.
+TINY = {
+    "batch_size": 2,
+    "size": 64,
+    "frames": 2,
+    "workers": 0,
+    "backbone": "random",
+    "lr": 1e-4,
+    "log_every": 1,
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +52,7 @@ class Interrupt(Dataset):
 
 
 def test_resume_gives_the_same_weights(small_demo, tmp_path: Path) -> None:
-    config = TrainConfig(stage="main", iterations=4, checkpoint_every=2, **TINY)
+    config = TrainConfig(stage="main", iterations=3, checkpoint_every=2, **TINY)
     clips = training_clips(config, davis_root=small_demo.davis_root)
     train(config, clips, tmp_path / "straight", progress=False)
     with pytest.raises(KeyboardInterrupt):  # stops during iteration 3, after the checkpoint at 2
@@ -52,22 +61,22 @@ def test_resume_gives_the_same_weights(small_demo, tmp_path: Path) -> None:
     train(config, clips, tmp_path / "resumed", resume=True, progress=False)
     a = torch.load(tmp_path / "straight" / "state.pt", weights_only=True)
     b = torch.load(tmp_path / "resumed" / "state.pt", weights_only=True)
-    assert a["iteration"] == b["iteration"] == 4
+    assert a["iteration"] == b["iteration"] == 3
     for key in a["model"]:
         assert torch.equal(a["model"][key], b["model"][key]), key
     losses = [
         json.loads(line)["loss"]
         for line in (tmp_path / "straight" / "metrics.jsonl").read_text().splitlines()
     ]
-    assert len(losses) == 4 and all(0 < loss < float("inf") for loss in losses)
+    assert len(losses) == 3 and all(0 < loss < float("inf") for loss in losses)
     assert (tmp_path / "straight" / "loss_curve.png").stat().st_size > 1000
 
 
 def test_resume_refuses_other_settings(small_demo, tmp_path: Path) -> None:
-    config = TrainConfig(stage="main", iterations=2, checkpoint_every=1, **TINY)
+    config = TrainConfig(stage="main", iterations=1, checkpoint_every=1, **TINY)
     clips = training_clips(config, davis_root=small_demo.davis_root)
     train(config, clips, tmp_path, progress=False)
-    other = TrainConfig(stage="main", iterations=3, checkpoint_every=1, **TINY)
+    other = TrainConfig(stage="main", iterations=2, checkpoint_every=1, **TINY)
     with pytest.raises(Exception, match=r"--resume with different settings \(iterations\)"):
         train(other, clips, tmp_path, resume=True, progress=False)
 
@@ -79,15 +88,15 @@ def test_both_stages_and_the_checkpoint_runs(
         "--backbone",
         "random",
         "--iterations",
-        "2",
+        "1",
         "--batch-size",
-        "2",
+        "1",
         "--size",
         "64",
-        "--workers",
-        "0",
-        "--quiet",
+        "--frames",
+        "2",
     ]
+    common += ["--workers", "0", "--quiet"]
     coco = small_demo.coco_root
     pre = tmp_path / "pre"
     args = [
@@ -120,7 +129,7 @@ def test_both_stages_and_the_checkpoint_runs(
     ]
     assert main([*args, "--out", str(main_run), *common, *val]) == 0
     scores = [json.loads(line) for line in (main_run / "validation.jsonl").read_text().splitlines()]
-    assert [s["iteration"] for s in scores] == [0, 2]  # before and after training
+    assert [s["iteration"] for s in scores] == [0, 1]  # before and after training
     assert (main_run / "best.pth").is_file()
     out = tmp_path / "run"
     run = [
@@ -180,6 +189,8 @@ def test_ddp_with_two_cpu_processes(small_demo, tmp_path: Path) -> None:
         "--backbone",
         "random",
         "--iterations",
+        "1",
+        "--frames",
         "2",
         "--batch-size",
         "1",

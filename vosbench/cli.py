@@ -393,6 +393,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--iterations", type=int, default=100_000)
     p.add_argument("--batch-size", type=int, default=4)
     p.add_argument("--size", type=int, default=384)
+    p.add_argument("--frames", type=int, default=3, help="frames per clip (default 3)")
     p.add_argument("--max-objects", type=int, default=3)
     p.add_argument("--lr", type=float, default=1e-5)
     p.add_argument("--workers", type=int, default=2)
@@ -423,6 +424,7 @@ def _run_train(args: argparse.Namespace) -> int:
             iterations=args.iterations,
             batch_size=args.batch_size,
             size=args.size,
+            frames=args.frames,
             max_objects=args.max_objects,
             lr=args.lr,
             backbone=args.backbone,
