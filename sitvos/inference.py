@@ -18,12 +18,10 @@ import numpy as np
 import torch
 
 from sitvos.memory import MemoryBank, MemoryPolicy
-from sitvos.model import SITVOS, ModelConfig
 from sitvos.model.aggregation import soft_aggregate
 from sitvos.model.network import foreground_probability
 from sitvos.model.padding import pad_to_multiple, unpad
-from sitvos.weights import RESNET18, RESNET50, imagenet_weights, load_checkpoint
-from vosbench.errors import VosbenchError
+from sitvos.weights import load_model
 from vosbench.methods import GivenMasks, Method, VideoInfo
 
 
@@ -48,24 +46,6 @@ class SITVOSOptions:
         MemoryPolicy(self.memory, self.n, self.k)  # validates n and k
 
 
-def build_model(options: SITVOSOptions) -> SITVOS:
-    """The network with its weights: a checkpoint, ImageNet backbones, or random (when asked)."""
-    if options.checkpoint:
-        payload = load_checkpoint(options.checkpoint)
-        config = ModelConfig(**payload["config"])
-        if config.fim != options.fim:
-            raise VosbenchError(
-                f"{options.checkpoint}: trained with fim={config.fim}, but fim={options.fim} was asked"
-            )
-        model = SITVOS(config)
-        model.load_state_dict(payload["model"])
-        return model
-    config = ModelConfig(fim=options.fim)
-    if options.init == "random":
-        return SITVOS(config)
-    return SITVOS(config, image_weights=imagenet_weights(RESNET50), mask_weights=imagenet_weights(RESNET18))
-
-
 class SITVOSMethod(Method):
     """SITVOS (AAAI 2022) with a choice of memory strategy."""
 
@@ -74,7 +54,8 @@ class SITVOSMethod(Method):
 
     def __init__(self, options: SITVOSOptions | None = None, device: str = "cpu") -> None:
         super().__init__(options, device)
-        self.model = build_model(self.options).to(device).eval()
+        opts = self.options
+        self.model = load_model(opts.checkpoint, opts.fim, opts.init).to(device).eval()
         self.cuda = torch.device(device).type == "cuda"
         if self.cuda:
             self.model = self.model.to(memory_format=torch.channels_last)

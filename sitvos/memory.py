@@ -53,9 +53,8 @@ class MemoryPolicy:
         """Whether frame ``t`` enters memory once segmented (so its masks must be encoded)."""
         return self.strategy != "first" or anchor
 
-    def add(self, t: int, anchor: bool) -> list[int]:
-        """Frame ``t`` has been segmented; returns the frames that left memory."""
-        before = set(self.frames())
+    def add(self, t: int, anchor: bool) -> None:
+        """Frame ``t`` has been segmented: update which frames are in memory."""
         if anchor and self.strategy != "previous":
             self.anchors.append(t)
             if self.strategy == "fixed":
@@ -66,7 +65,6 @@ class MemoryPolicy:
                 self._retire(old)
         if self.strategy == "previous":
             self.anchors.clear()
-        return sorted(before - set(self.frames()))
 
     def _retire(self, t: int) -> None:
         """A frame stops being the previous one: keep it as an intermediate frame or not."""
@@ -110,12 +108,9 @@ class MemoryBank:
     def add(self, t: int, key: torch.Tensor, masks: torch.Tensor, anchor: bool) -> None:
         """Store frame ``t`` (key (1, C, h, w), masks (K, C, h, w)) and drop frames that left."""
         self.keys[t], self.masks[t] = key[0], masks
-        for gone in self.policy.add(t, anchor):
-            self.keys.pop(gone, None)
-            self.masks.pop(gone, None)
-        for stale in set(self.keys) - set(self.policy.frames()):  # e.g. 'first' never keeps t
-            self.keys.pop(stale)
-            self.masks.pop(stale)
+        self.policy.add(t, anchor)
+        for gone in set(self.keys) - set(self.policy.frames()):
+            del self.keys[gone], self.masks[gone]
         self.version += 1
 
     def add_objects(self, empty_embedding: torch.Tensor) -> None:

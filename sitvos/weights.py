@@ -40,6 +40,28 @@ RESNET50 = ResNet50_Weights.IMAGENET1K_V1
 RESNET18 = ResNet18_Weights.IMAGENET1K_V1
 
 
+def load_model(checkpoint: str | Path = "", fim: bool = True, init: str = "imagenet"):
+    """The network with its weights: a checkpoint, ImageNet backbones, or random (when asked).
+
+    A checkpoint fixes the architecture; asking for another ``fim`` than it was trained
+    with is an error rather than a silent switch.
+    """
+    from sitvos.model import SITVOS, ModelConfig
+
+    if checkpoint:
+        payload = load_checkpoint(checkpoint)
+        config = ModelConfig(**payload["config"])
+        if config.fim != fim:
+            raise VosbenchError(f"{checkpoint}: trained with fim={config.fim}, but fim={fim} was asked")
+        model = SITVOS(config)
+        model.load_state_dict(payload["model"])
+        return model
+    config = ModelConfig(fim=fim)
+    if init == "random":
+        return SITVOS(config)
+    return SITVOS(config, image_weights=imagenet_weights(RESNET50), mask_weights=imagenet_weights(RESNET18))
+
+
 def save_checkpoint(path: str | Path, model: torch.nn.Module, config: Any, extra: dict | None = None) -> None:
     """Save a SITVOS checkpoint (state dict + model config), atomically."""
     from vosbench.io.atomic import atomic_path

@@ -106,3 +106,34 @@ def ellipse_masks(
             cv2.ellipse(labels, centre, (ax, ay), 0, 0, 360, k, -1)
         out.append(labels)
     return out
+
+
+def youtube_late_object(
+    root: Path,
+    name: str,
+    frames: list[int],
+    late_frame: int,
+    categories: tuple[str, str] = ("cat", "dog"),
+    all_frames: int = 0,
+    shape: tuple[int, int] = (32, 48),
+) -> Path:
+    """A YouTube-VOS valid root with one video: object 1 given on frame 0, object 2 on ``late_frame``.
+
+    Only the first category is a training ("seen") one. With ``all_frames``, valid_all_frames
+    holds images for frames 0..all_frames-1.
+    """
+    first = np.zeros(shape, np.uint8)
+    first[4:12, 4:12] = 1
+    late = np.zeros(shape, np.uint8)
+    late[20:28, 30:40] = 2
+    video = {
+        "frames": frames,
+        "masks": {0: first, late_frame: late},
+        "objects": dict(enumerate(categories, 1)),
+    }
+    write_youtube(root, "valid", {name: video}, train_categories=[categories[0]])
+    for t in range(all_frames):
+        write_image(
+            root / "valid_all_frames" / "JPEGImages" / name / f"{t:05d}.jpg", np.zeros((*shape, 3), np.uint8)
+        )
+    return root

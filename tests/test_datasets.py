@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from builders import ellipse_masks, write_davis2017, write_youtube
+from builders import ellipse_masks, write_davis2017, write_youtube, youtube_late_object
 
 from vosbench.datasets import DatasetLayoutError, MaskEncoding, load_videos
 from vosbench.io.images import write_image
@@ -55,18 +55,8 @@ def test_davis2016_from_a_davis2017_root_merges_objects(tmp_path: Path) -> None:
 
 
 def test_youtube_late_objects_and_all_frames(tmp_path: Path) -> None:
-    shape = (32, 48)
-    a = np.zeros(shape, np.uint8)
-    a[4:12, 4:12] = 1
-    b = np.zeros(shape, np.uint8)
-    b[20:28, 30:40] = 2  # object 2 is given on frame 5 only
-    videos = {"v1": {"frames": [0, 5, 10], "masks": {0: a, 5: b}, "objects": {1: "cat", 2: "zebra"}}}
-    write_youtube(tmp_path, "valid", videos, train_categories=["cat"])
-    for t in range(11):  # valid_all_frames holds every frame
-        write_image(
-            tmp_path / "valid_all_frames" / "JPEGImages" / "v1" / f"{t:05d}.jpg",
-            np.zeros((*shape, 3), np.uint8),
-        )
+    # object 2 is given on frame 5 only; valid_all_frames holds every frame
+    youtube_late_object(tmp_path, "v1", [0, 5, 10], late_frame=5, categories=("cat", "zebra"), all_frames=11)
     (video,) = load_videos("youtube2019", tmp_path, "valid")
     assert len(video.frames) == 11
     assert video.scored_frames == ("00000", "00005", "00010")

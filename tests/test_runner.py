@@ -12,7 +12,7 @@ from typing import ClassVar
 import numpy as np
 import pytest
 import torch
-from builders import ellipse_masks, write_davis2017, write_youtube
+from builders import ellipse_masks, write_davis2017, youtube_late_object
 
 from baselines.first_frame_copy import FirstFrameCopy
 from vosbench.cli import main
@@ -149,13 +149,7 @@ def test_resume_really_skips(davis_root: Path, tmp_path: Path) -> None:
 
 
 def test_late_objects_on_youtube(tmp_path: Path) -> None:
-    shape = (32, 48)
-    a = np.zeros(shape, np.uint8)
-    a[4:12, 4:12] = 1
-    b = np.zeros(shape, np.uint8)
-    b[20:28, 30:40] = 2
-    videos = {"v1": {"frames": [0, 5, 10, 15], "masks": {0: a, 10: b}, "objects": {1: "cat", 2: "dog"}}}
-    root = write_youtube(tmp_path / "yt", "valid", videos, train_categories=["cat"])
+    root = youtube_late_object(tmp_path / "yt", "v1", [0, 5, 10, 15], late_frame=10)
     Recorder.calls.clear()
     out = tmp_path / "out"
     outcome = run_method(

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torchvision.ops.misc import FrozenBatchNorm2d
@@ -304,4 +303,3 @@ def test_late_objects_join_the_memory() -> None:
             assert (out[30:40, 30:40] == 2).all()
         assert all(m.shape[0] == len(method.ids) for m in method.bank.masks.values())
     assert method.ids == [1, 2] and 3 in method.bank.keys  # the given frame is an anchor
-    _ = F  # keep the functional import for readers of the formula helpers

@@ -8,10 +8,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from builders import ellipse_masks, write_davis2017, write_youtube
+from builders import ellipse_masks, write_davis2017, youtube_late_object
 
 from vosbench.cli import main
-from vosbench.io.images import write_image
 from vosbench.io.masks import write_mask
 from vosbench.runner.run import RunOptions, run_method
 
@@ -46,17 +45,7 @@ def test_davis_zip_layout(davis_submission: tuple[Path, Path], tmp_path: Path) -
 
 
 def test_youtube_zip_has_annotations_for_the_scored_frames(tmp_path: Path) -> None:
-    shape = (24, 32)
-    first = np.zeros(shape, np.uint8)
-    first[2:10, 2:10] = 1
-    late = np.zeros(shape, np.uint8)
-    late[12:20, 12:20] = 2
-    videos = {"vid": {"frames": [0, 5, 10], "masks": {0: first, 5: late}, "objects": {1: "a", 2: "b"}}}
-    root = write_youtube(tmp_path / "yt", "valid", videos, train_categories=["a"])
-    for t in range(11):
-        write_image(
-            root / "valid_all_frames" / "JPEGImages" / "vid" / f"{t:05d}.jpg", np.zeros((*shape, 3), np.uint8)
-        )
+    root = youtube_late_object(tmp_path / "yt", "vid", [0, 5, 10], late_frame=5, all_frames=11)
     results = tmp_path / "results"
     run_method("first-frame-copy", None, RunOptions("youtube2019", root, results, progress=False))
     zip_path = tmp_path / "yt.zip"

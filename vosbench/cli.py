@@ -251,23 +251,30 @@ def _check_device(device: str) -> None:
         raise VosbenchError(f"--device {device!r}: expected cpu, cuda or cuda:N")
 
 
-def _run_run(args: argparse.Namespace) -> int:
-    from vosbench.evaluation.report import format_table
-    from vosbench.methods.options import parse_settings
-    from vosbench.runner.run import RunOptions, run_method
+def _method_run_options(args: argparse.Namespace, **extra):
+    """`run` and `profile` share their dataset, device and progress arguments."""
+    from vosbench.runner.run import RunOptions
 
     _check_device(args.device)
-    options = RunOptions(
+    return RunOptions(
         dataset=args.dataset,
         root=args.root,
-        out=args.out,
         split=args.split,
         resolution=args.resolution,
         device=args.device,
-        resume=args.resume,
         sequences=tuple(args.sequences) if args.sequences else None,
-        score=False if args.no_score else None,
         progress=not args.quiet,
+        **extra,
+    )
+
+
+def _run_run(args: argparse.Namespace) -> int:
+    from vosbench.evaluation.report import format_table
+    from vosbench.methods.options import parse_settings
+    from vosbench.runner.run import run_method
+
+    options = _method_run_options(
+        args, out=args.out, resume=args.resume, score=False if args.no_score else None
     )
     outcome = run_method(args.method, parse_settings(args.set), options)
     if outcome is None:  # not rank 0
@@ -304,23 +311,11 @@ def _run_profile(args: argparse.Namespace) -> int:
     from vosbench.io.atomic import write_atomic
     from vosbench.methods.options import parse_settings
     from vosbench.runner.provenance import provenance
-    from vosbench.runner.run import RunOptions, run_method
+    from vosbench.runner.run import run_method
 
-    _check_device(args.device)
     if args.frames is not None and args.frames <= args.warmup:
         raise VosbenchError(f"--frames {args.frames}: must exceed --warmup ({args.warmup})")
-    options = RunOptions(
-        dataset=args.dataset,
-        root=args.root,
-        out=None,
-        split=args.split,
-        resolution=args.resolution,
-        device=args.device,
-        sequences=tuple(args.sequences) if args.sequences else None,
-        warmup=args.warmup,
-        max_frames=args.frames,
-        progress=not args.quiet,
-    )
+    options = _method_run_options(args, out=None, warmup=args.warmup, max_frames=args.frames)
     outcome = run_method(args.method, parse_settings(args.set), options)
     if outcome is None:
         return 0

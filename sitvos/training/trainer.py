@@ -21,10 +21,9 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 from tqdm import tqdm
 
-from sitvos.model import SITVOS, ModelConfig
 from sitvos.training.config import TrainConfig
 from sitvos.training.loss import ClipLoss
-from sitvos.weights import RESNET18, RESNET50, imagenet_weights, load_checkpoint, save_checkpoint
+from sitvos.weights import load_model, save_checkpoint
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import atomic_path, write_atomic, write_bytes_atomic
 from vosbench.runner.distributed import World, finish, init_world
@@ -68,20 +67,6 @@ class Positions(Dataset):
 
     def __getitem__(self, position: int):
         return self.clips[position]
-
-
-def build_model(config: TrainConfig) -> SITVOS:
-    if config.init_checkpoint:
-        payload = load_checkpoint(config.init_checkpoint)
-        model = SITVOS(ModelConfig(**payload["config"]))
-        model.load_state_dict(payload["model"])
-        return model
-    model_config = ModelConfig(fim=config.fim)
-    if config.backbone == "random":
-        return SITVOS(model_config)
-    return SITVOS(
-        model_config, image_weights=imagenet_weights(RESNET50), mask_weights=imagenet_weights(RESNET18)
-    )
 
 
 def poly(iterations: int, power: float):
@@ -138,7 +123,7 @@ def train(
     if world.size > 1 and device.startswith("cuda"):
         device = f"cuda:{world.local_rank}"
     torch.manual_seed(config.seed)
-    model = build_model(config).to(device).train()
+    model = load_model(config.init_checkpoint, config.fim, config.backbone).to(device).train()
     if device.startswith("cuda"):
         model = model.to(memory_format=torch.channels_last)
     net: torch.nn.Module = ClipLoss(model)

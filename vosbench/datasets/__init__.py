@@ -36,6 +36,19 @@ def load_videos(
     return load_davis(root, int(dataset[-4:]), split, resolution)
 
 
+def select_videos(
+    videos: list[Video], names: list[str] | tuple[str, ...] | None, root: str | Path, split: str
+) -> list[Video]:
+    """``videos`` restricted to ``names`` (in that order); an unknown name is an error."""
+    if names is None:
+        return videos
+    by_name = {v.name: v for v in videos}
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        raise VosbenchError(f"{root}: no sequence {missing[0]!r} in the {split} split")
+    return [by_name[n] for n in names]
+
+
 __all__ = [
     "BENCHMARK_DATASETS",
     "DATASETS",
@@ -45,4 +58,5 @@ __all__ = [
     "Video",
     "VideoObject",
     "load_videos",
+    "select_videos",
 ]

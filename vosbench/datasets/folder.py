@@ -23,6 +23,7 @@ from vosbench.datasets.base import (
     VideoObject,
     describe_folder,
     list_stems,
+    object_labels,
 )
 from vosbench.io.masks import VOID_LABEL, read_mask
 
@@ -60,10 +61,10 @@ def load_folder(root: str | Path) -> list[Video]:
 def _video(folder: Path, images: dict[str, Path], masks: dict[str, Path]) -> Video:
     stored = {frame: read_mask(path) for frame, path in masks.items()}
     binary = all(np.isin(m, (0, VOID_LABEL)).all() for m in stored.values())
+    encoding = MaskEncoding.BINARY if binary else MaskEncoding.INDEXED
     objects: dict[int, str] = {}
     for frame in sorted(stored):
-        labels = (stored[frame] > 0) if binary else np.where(stored[frame] == VOID_LABEL, 0, stored[frame])
-        for obj_id in np.unique(labels.astype(np.uint8)):
+        for obj_id in np.unique(object_labels(stored[frame], encoding)):
             objects.setdefault(int(obj_id), frame)
     objects.pop(0, None)
     if not objects:
@@ -73,6 +74,6 @@ def _video(folder: Path, images: dict[str, Path], masks: dict[str, Path]) -> Vid
         frames=tuple(images),
         image_paths=tuple(images.values()),
         annotations=masks,
-        mask_encoding=MaskEncoding.BINARY if binary else MaskEncoding.INDEXED,
+        mask_encoding=encoding,
         objects=tuple(VideoObject(id=i, first_frame=f) for i, f in sorted(objects.items())),
     )

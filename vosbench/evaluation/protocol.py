@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vosbench.datasets import BENCHMARK_DATASETS, load_videos
+from vosbench.datasets import BENCHMARK_DATASETS, load_videos, select_videos
 from vosbench.datasets.base import DatasetLayoutError, MaskEncoding, Video, object_labels
 from vosbench.datasets.youtube import seen_categories
 from vosbench.errors import VosbenchError
@@ -101,13 +101,12 @@ def build_tasks(
     sequences: list[str] | None = None,
 ) -> list[SequenceTask]:
     """The scoring tasks of a dataset split (reads only what fixes the object ids)."""
-    videos = load_videos(dataset, root, split, resolution)
-    if sequences is not None:
-        by_name = {v.name: v for v in videos}
-        missing = [s for s in sequences if s not in by_name]
-        if missing:
-            raise VosbenchError(f"{root}: no sequence {missing[0]!r} in the {split} split")
-        videos = [by_name[s] for s in sequences]
+    videos = select_videos(load_videos(dataset, root, split, resolution), sequences, root, split)
+    return tasks_for_videos(dataset, root, videos)
+
+
+def tasks_for_videos(dataset: str, root: str | Path, videos: list[Video]) -> list[SequenceTask]:
+    """The scoring tasks of videos already loaded from ``root``."""
     if benchmark_of(dataset) is Benchmark.DAVIS:
         return [_davis_task(v, merge=dataset == "davis2016") for v in videos]
     seen = seen_categories(root)

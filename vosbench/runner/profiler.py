@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -67,18 +67,25 @@ class Profiler:
             torch.cuda.synchronize(self.device)
 
     @contextlib.contextmanager
-    def frame(self) -> Iterator[None]:
-        """Time one frame of the method (after the warm-up frames)."""
-        self._timing = self.seen >= self.warmup
-        self.seen += 1
+    def _synced(self, record: Callable[[float], None]) -> Iterator[None]:
+        """Time the block between two device synchronisations and pass the seconds on."""
         self._sync()
         start = time.perf_counter()
         try:
             yield
         finally:
             self._sync()
-            if self._timing:
-                self.times.append(time.perf_counter() - start)
+            record(time.perf_counter() - start)
+
+    @contextlib.contextmanager
+    def frame(self) -> Iterator[None]:
+        """Time one frame of the method (after the warm-up frames)."""
+        self._timing = self.seen >= self.warmup
+        self.seen += 1
+        try:
+            with self._synced(self.times.append if self._timing else lambda _: None):
+                yield
+        finally:
             self._timing = False
 
     @contextlib.contextmanager
@@ -87,13 +94,12 @@ class Profiler:
         if not self._timing:
             yield
             return
-        self._sync()
-        start = time.perf_counter()
-        try:
+
+        def add(seconds: float) -> None:
+            self.stage_totals[name] = self.stage_totals.get(name, 0.0) + seconds
+
+        with self._synced(add):
             yield
-        finally:
-            self._sync()
-            self.stage_totals[name] = self.stage_totals.get(name, 0.0) + time.perf_counter() - start
 
     def merge(self, times: list[float], stage_totals: dict[str, float], seen: int) -> None:
         """Add frames timed elsewhere (another video's record, another rank)."""

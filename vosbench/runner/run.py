@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from vosbench.datasets import DEFAULT_SPLITS, Video, load_videos
+from vosbench.datasets import DEFAULT_SPLITS, Video, load_videos, select_videos
 from vosbench.errors import VosbenchError
 from vosbench.evaluation.engine import ScoringOptions, SequenceScores, score_sequence
-from vosbench.evaluation.protocol import SequenceTask, benchmark_of, build_tasks
+from vosbench.evaluation.protocol import SequenceTask, benchmark_of, tasks_for_videos
 from vosbench.evaluation.summary import EvaluationResult, summarize
 from vosbench.io.atomic import write_atomic
 from vosbench.io.masks import write_mask
@@ -154,20 +154,12 @@ def run_method(method_name: str, settings: dict | None, options: RunOptions) -> 
     """Run a registered method; returns the result on rank 0 (``None`` on other ranks)."""
     split = options.split or DEFAULT_SPLITS[options.dataset]
     videos = load_videos(options.dataset, options.root, split, options.resolution)
-    if options.sequences:
-        by_name = {v.name: v for v in videos}
-        missing = [s for s in options.sequences if s not in by_name]
-        if missing:
-            raise VosbenchError(f"{options.root}: no video {missing[0]!r} in split {split!r}")
-        videos = [by_name[s] for s in options.sequences]
+    videos = select_videos(videos, options.sequences, options.root, split)
     method = create_method(method_name, settings, options.device)
     score = has_ground_truth(options.dataset, split) if options.score is None else options.score
     tasks: dict[str, SequenceTask] = {}
     if score and options.out is not None:
-        names = [v.name for v in videos]
-        tasks = {
-            t.name: t for t in build_tasks(options.dataset, options.root, split, options.resolution, names)
-        }
+        tasks = {t.name: t for t in tasks_for_videos(options.dataset, options.root, videos)}
     world = init_world(options.device)
     mine = [videos[i] for i in shard([len(v) for v in videos], world)]
     state = _State(options.out) if options.out is not None else None

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 import torch
+from torch.utils.data import Dataset
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,26 @@ class ClipOptions:
     def __post_init__(self) -> None:
         if self.size < 16 or self.n_frames < 1 or self.max_objects < 1 or self.max_gap < 0:
             raise ValueError(f"invalid clip options: {self}")
+
+
+class SeededClips(Dataset):
+    """A clip dataset whose item ``i`` is a pure function of (seed, epoch, i); ``len`` is ``samples``."""
+
+    def __init__(self, seed: int, samples: int) -> None:
+        self.seed = seed
+        self.samples = samples
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        """Draw different clips each epoch (the same ones for the same seed and epoch)."""
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return self.samples
+
+    def rng(self, index: int, *stream: int) -> np.random.Generator:
+        """The generator of item ``index`` (``stream`` separates independent draws)."""
+        return np.random.default_rng([self.seed, self.epoch, index, *stream])
 
 
 def single_threaded() -> None:

@@ -17,11 +17,17 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
-from torch.utils.data import Dataset
 
 from vosbench.errors import VosbenchError
 from vosbench.io.images import read_image
-from vosbench.sampling.clip import ClipOptions, clip_tensors, colour_jitter, keep_objects, single_threaded
+from vosbench.sampling.clip import (
+    ClipOptions,
+    SeededClips,
+    clip_tensors,
+    colour_jitter,
+    keep_objects,
+    single_threaded,
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,7 @@ def image_folder(coco_root: Path, annotation_file: Path, first_file: str) -> Pat
     )
 
 
-class CocoClips(Dataset):
+class CocoClips(SeededClips):
     """Synthetic ``n_frames`` clips; ``len`` is ``samples`` (default: one per usable image)."""
 
     def __init__(
@@ -107,16 +113,7 @@ class CocoClips(Dataset):
         first = self.coco.loadImgs(self.image_ids[0])[0]["file_name"]
         self.images = image_folder(Path(coco_root), annotation_file, first)
         self.min_area = min_area
-        self.seed = seed
-        self.samples = samples or len(self.foregrounds)
-        self.epoch = 0
-
-    def set_epoch(self, epoch: int) -> None:
-        """Draw different clips each epoch (the same ones for the same seed and epoch)."""
-        self.epoch = epoch
-
-    def __len__(self) -> int:
-        return self.samples
+        super().__init__(seed, samples or len(self.foregrounds))
 
     def _instances(self, image_id: int, rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
         """A label map of up to ``max_objects`` random instances, larger ones painted first."""
@@ -140,7 +137,7 @@ class CocoClips(Dataset):
 
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
         single_threaded()
-        rng = np.random.default_rng([self.seed, self.epoch, index])
+        rng = self.rng(index)
         opts = self.options
         side = opts.size
         fg_id = self.foregrounds[index % len(self.foregrounds)]

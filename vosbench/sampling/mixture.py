@@ -8,8 +8,10 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from vosbench.sampling.clip import SeededClips
 
-class MixedClips(Dataset):
+
+class MixedClips(SeededClips):
     """Each item comes from dataset ``k`` with probability ``weights[k]`` (normalised).
 
     Item ``i`` draws the dataset and an index within it from a generator seeded with
@@ -24,25 +26,20 @@ class MixedClips(Dataset):
         w = np.asarray(weights, dtype=float)
         if (w < 0).any() or w.sum() <= 0:
             raise ValueError(f"weights must be non-negative and not all zero, got {list(weights)}")
+        super().__init__(seed, samples)
         self.datasets = list(datasets)
         self.probabilities = w / w.sum()
-        self.samples = samples
-        self.seed = seed
-        self.epoch = 0
 
     def set_epoch(self, epoch: int) -> None:
         """Set the epoch here and in every part that has epochs."""
-        self.epoch = epoch
+        super().set_epoch(epoch)
         for d in self.datasets:
             if hasattr(d, "set_epoch"):
                 d.set_epoch(epoch)
 
-    def __len__(self) -> int:
-        return self.samples
-
     def source(self, index: int) -> tuple[int, int]:
         """``(dataset, index within it)`` of item ``index``."""
-        rng = np.random.default_rng([self.seed, self.epoch, index, 7])
+        rng = self.rng(index, 7)
         k = int(rng.choice(len(self.datasets), p=self.probabilities))
         return k, int(rng.integers(len(self.datasets[k])))  # type: ignore[arg-type]
 

@@ -16,13 +16,19 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
-from torch.utils.data import Dataset
 
 from vosbench.datasets.base import MaskEncoding, Video, object_labels
 from vosbench.errors import VosbenchError
 from vosbench.io.images import read_image
 from vosbench.io.masks import read_mask
-from vosbench.sampling.clip import ClipOptions, clip_tensors, colour_jitter, keep_objects, single_threaded
+from vosbench.sampling.clip import (
+    ClipOptions,
+    SeededClips,
+    clip_tensors,
+    colour_jitter,
+    keep_objects,
+    single_threaded,
+)
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,7 @@ def crop_window(
     return best[0], best[1], side
 
 
-class VideoClips(Dataset):
+class VideoClips(SeededClips):
     """Random training clips from annotated videos; ``len`` is ``samples`` (default: one per video)."""
 
     def __init__(
@@ -122,20 +128,11 @@ class VideoClips(Dataset):
         self.tracks = [t for v in videos if (t := _track(v)) is not None]
         if not self.tracks:
             raise VosbenchError("no training video has a frame with both an image and a mask")
-        self.seed = seed
-        self.samples = samples or len(self.tracks)
-        self.epoch = 0
-
-    def set_epoch(self, epoch: int) -> None:
-        """Draw different clips each epoch (the same ones for the same seed and epoch)."""
-        self.epoch = epoch
-
-    def __len__(self) -> int:
-        return self.samples
+        super().__init__(seed, samples or len(self.tracks))
 
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
         single_threaded()
-        rng = np.random.default_rng([self.seed, self.epoch, index])
+        rng = self.rng(index)
         opts = self.options
         track = self.tracks[index % len(self.tracks)]
         for _ in range(opts.attempts):
