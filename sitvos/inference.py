@@ -14,8 +14,10 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import Literal
 
+import cv2
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from sitvos.memory import MemoryBank, MemoryPolicy
 from sitvos.model.aggregation import soft_aggregate
@@ -41,9 +43,24 @@ class SITVOSOptions:
     precision: Literal["auto", "fp32", "bf16"] = field(
         default="auto", metadata={"help": "auto: bf16 autocast on CUDA, fp32 on CPU"}
     )
+    size: int = field(
+        default=0,
+        metadata={"help": "network input: shorter side at most this (0: full size); masks are full size"},
+    )
 
     def __post_init__(self) -> None:
         MemoryPolicy(self.memory, self.n, self.k)  # validates n and k
+        if self.size and self.size < 32:
+            raise ValueError(f"size must be 0 (full size) or at least 32, got {self.size}")
+
+
+def network_size(size: tuple[int, int], limit: int) -> tuple[int, int]:
+    """(H, W) scaled so that the shorter side is at most ``limit`` (0: unchanged)."""
+    h, w = size
+    if not limit or min(h, w) <= limit:
+        return size
+    scale = limit / min(h, w)
+    return max(1, round(h * scale)), max(1, round(w * scale))
 
 
 class SITVOSMethod(Method):
@@ -82,6 +99,13 @@ class SITVOSMethod(Method):
     def step(self, image: np.ndarray, given: GivenMasks | None) -> np.ndarray:
         t, self.t = self.t, self.t + 1
         frame = torch.from_numpy(image).to(self.device).permute(2, 0, 1)[None].float().div_(255)
+        inner = network_size(self.info.size, self.options.size)
+        if inner != self.info.size:
+            frame = F.interpolate(frame, inner, mode="bilinear", antialias=True, align_corners=False)
+            if given is not None:
+                given = GivenMasks(
+                    cv2.resize(given.labels, inner[::-1], interpolation=cv2.INTER_NEAREST), given.ids
+                )
         frame, pad = pad_to_multiple(frame, 16)
         if self.cuda:
             frame = frame.contiguous(memory_format=torch.channels_last)
@@ -104,8 +128,13 @@ class SITVOSMethod(Method):
                 self.bank.add(t, query.key, embeddings, anchor)
         if probs is None:
             return np.zeros(self.info.size, np.uint8)
+        probs = unpad(probs, pad)
+        if inner != self.info.size:  # probabilities, not labels, are resized: smoother edges
+            probs = F.interpolate(probs[None].float(), self.info.size, mode="bilinear", align_corners=False)[
+                0
+            ]
         table = torch.tensor([0, *self.ids], dtype=torch.uint8, device=probs.device)
-        return unpad(table[probs.argmax(0)], pad).cpu().numpy()
+        return table[probs.argmax(0)].cpu().numpy()
 
     def _read_memory(self, query, size) -> torch.Tensor:
         keys, masks = self.bank.read()

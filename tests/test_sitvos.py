@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torchvision.ops.misc import FrozenBatchNorm2d
 
-from sitvos.inference import SITVOSMethod, SITVOSOptions
+from sitvos.inference import SITVOSMethod, SITVOSOptions, network_size
 from sitvos.memory import STRATEGIES, MemoryPolicy
 from sitvos.model import SITVOS, ModelConfig
 from sitvos.model.aggregation import soft_aggregate
@@ -252,9 +252,33 @@ def test_odd_sizes_come_back_at_the_input_size() -> None:
     assert method.step(_frames(1, size, seed=2)[0], None).shape == size
 
 
+def test_network_size_caps_the_shorter_side() -> None:
+    assert network_size((480, 854), 0) == (480, 854)
+    assert network_size((480, 854), 480) == (480, 854)
+    assert network_size((480, 854), 240) == (240, 427)
+    assert network_size((854, 480), 120) == (214, 120)
+
+
+def test_reduced_network_size_returns_full_size_masks() -> None:
+    method = create_method("sitvos", {"init": "random", "size": "32"})
+    size = (64, 96)
+    seen: list[tuple[int, ...]] = []
+    encode = method.model.encode_image
+    method.model.encode_image = lambda frame: seen.append(tuple(frame.shape[-2:])) or encode(frame)
+    method.start_video(VideoInfo("small", size, 2, (1,)))
+    first = _first_mask(size, (1,))
+    out = method.step(_frames(1, size)[0], first)
+    assert out.shape == size and set(np.unique(out)) <= {0, 1}
+    # the given mask comes back as given, up to the nearest-neighbour round trip at its edges
+    assert (out == first.labels).mean() > 0.95
+    assert method.step(_frames(1, size, seed=2)[0], None).shape == size
+    assert seen == [(32, 48), (32, 48)]  # the network saw 32x48 frames (a multiple of 16)
+
+
 @pytest.mark.parametrize(
     ("settings_", "message"),
     [
+        ({"size": "16"}, "size must be 0"),
         ({"memory": "all"}, "expected one of first, previous, first-previous, every, fixed"),
         ({"n": "1"}, "n must be at least 2"),
         ({"k": "0"}, "k must be at least 1"),

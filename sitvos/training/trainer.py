@@ -28,6 +28,7 @@ from vosbench.errors import VosbenchError
 from vosbench.io.atomic import atomic_path, write_atomic, write_bytes_atomic
 from vosbench.runner.distributed import World, finish, init_world
 from vosbench.sampling.clip import to_model
+from vosbench.visual.plots import pyplot, save_figure
 
 
 @dataclass(frozen=True)
@@ -74,21 +75,13 @@ def poly(iterations: int, power: float):
 
 
 def _loss_curve(rows: list[dict], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=120)
+    fig, ax = pyplot().subplots(figsize=(6, 3.5), dpi=120)
     ax.plot([r["iteration"] for r in rows], [r["loss"] for r in rows], lw=1)
     ax.set_xlabel("iteration")
     ax.set_ylabel("cross-entropy")
     ax.set_title("SITVOS training loss")
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png")
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def _validate(checkpoint: Path, validation: Validation, out: Path, device: str, fim: bool) -> float:

@@ -10,23 +10,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vosbench.demo_data.coco import write_coco_demo
-from vosbench.demo_data.vos import write_davis_demo
+from vosbench.demo_data.vos import render_demo_videos, write_davis_demo
+from vosbench.demo_data.youtube import write_youtube_demo
 
 
 @dataclass(frozen=True)
 class DemoData:
     """Where the demo datasets were written."""
 
-    davis_root: Path  # DAVIS 2017 layout, splits train and val, 480p
+    davis_root: Path  # DAVIS 2017 layout (ImageSets/2016 too), splits train and val
+    youtube_root: Path  # YouTube-VOS layout, splits train and valid, the same videos
     coco_root: Path  # COCO 2017 layout, splits train and val
 
 
 def make_demo_data(
     out: str | Path, seed: int = 0, n_frames: int = 20, size: tuple[int, int] = (480, 854)
 ) -> DemoData:
-    """Write the demo VOS dataset to ``out/DAVIS`` and the demo COCO dataset to ``out/COCO``."""
+    """Write the demo videos to ``out/DAVIS`` and ``out/YouTube``, the COCO set to ``out/COCO``."""
     out = Path(out)
+    videos = render_demo_videos(seed, n_frames, size)
     return DemoData(
-        davis_root=write_davis_demo(out / "DAVIS", seed=seed, n_frames=n_frames, size=size),
+        davis_root=write_davis_demo(out / "DAVIS", videos),
+        youtube_root=write_youtube_demo(out / "YouTube", videos),
         coco_root=write_coco_demo(out / "COCO", seed=seed),
     )

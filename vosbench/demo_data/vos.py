@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -39,21 +40,40 @@ def render_video(
             return frames
 
 
-def write_davis_demo(
-    root: str | Path, seed: int = 0, n_frames: int = 20, size: tuple[int, int] = SIZE
-) -> Path:
-    """Write the demo VOS dataset to ``root`` (DAVIS 2017 layout) and return ``root``.
+@dataclass(frozen=True)
+class DemoVideo:
+    """One rendered demo video: its split, name and (image, labels) frames."""
 
-    ``size`` (H, W) is 480p by default; smaller sizes serve CPU training tests (the folder
-    is still named ``480p``, as the layout requires).
-    """
-    root = Path(root)
+    split: str
+    name: str
+    frames: list[tuple[np.ndarray, np.ndarray]]
+
+
+def render_demo_videos(seed: int = 0, n_frames: int = 20, size: tuple[int, int] = SIZE) -> list[DemoVideo]:
+    """Every demo video, deterministic for ``seed`` (each video has its own random stream)."""
+    videos = []
     for split_index, (split, names) in enumerate(NAMES.items()):
         for video_index, name in enumerate(names):
             rng = np.random.default_rng([seed, split_index, video_index])
             n_objects = int(rng.integers(1, 4))
-            for t, (image, labels) in enumerate(render_video(rng, n_frames, n_objects, size)):
-                write_image(root / "JPEGImages" / "480p" / name / f"{t:05d}.jpg", image)
-                write_mask(root / "Annotations" / "480p" / name / f"{t:05d}.png", labels)
-        write_atomic(root / "ImageSets" / "2017" / f"{split}.txt", "\n".join(names) + "\n")
+            videos.append(DemoVideo(split, name, render_video(rng, n_frames, n_objects, size)))
+    return videos
+
+
+def write_davis_demo(root: str | Path, videos: list[DemoVideo]) -> Path:
+    """Write the demo videos to ``root`` in the DAVIS 2017 layout and return ``root``.
+
+    ``ImageSets/2016`` lists the same videos, so the root serves ``davis2016`` too (objects
+    merged, as DAVIS 2016 scores a DAVIS 2017 root). The folder is named ``480p`` whatever the
+    frame size, as the layout requires.
+    """
+    root = Path(root)
+    for video in videos:
+        for t, (image, labels) in enumerate(video.frames):
+            write_image(root / "JPEGImages" / "480p" / video.name / f"{t:05d}.jpg", image)
+            write_mask(root / "Annotations" / "480p" / video.name / f"{t:05d}.png", labels)
+    for split in NAMES:
+        listing = "".join(f"{v.name}\n" for v in videos if v.split == split)
+        for year in ("2016", "2017"):
+            write_atomic(root / "ImageSets" / year / f"{split}.txt", listing)
     return root

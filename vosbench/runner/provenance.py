@@ -42,3 +42,23 @@ def provenance(device: str) -> dict:
     if device.startswith("cuda") and torch.cuda.is_available():
         info["hardware"]["gpu"] = torch.cuda.get_device_name(torch.device(device))
     return info
+
+
+def git_commit(where: str | os.PathLike[str] = ".") -> str:
+    """The checkout's commit (short), ``+changes`` when the tree differs; ``unknown`` outside git."""
+    import subprocess
+
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=where, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=where,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+changes" if dirty else "")

@@ -1,0 +1,160 @@
+"""`vosbench reproduce`: the paper's tables regenerated from experiment specs.
+
+For each table spec (``reports/experiments/table*.toml``) every row is trained where its
+recipe asks (``vosbench train``'s pipeline), run over each dataset its columns need
+(``vosbench run``'s runner, which scores and profiles), and written beside the paper's
+rows as ``reports/tables/<table>.{md,tex,csv}``, with figures under ``reports/figures/``
+and an index in ``reports/README.md``. Steps are cached by their inputs (see
+:mod:`vosbench.reproduce.execute`), so a rerun does only what changed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from vosbench.errors import VosbenchError
+from vosbench.reproduce.columns import COLUMNS
+from vosbench.reproduce.data import DataSources
+from vosbench.reproduce.execute import Context, check_row, run_row
+from vosbench.reproduce.figures import jf_fps_plot, overlays, sequence_bars
+from vosbench.reproduce.index import write_index
+from vosbench.reproduce.spec import ExperimentSpec, load_recipes, load_spec
+from vosbench.reproduce.tables import MeasuredRow, MeasuredSet, load_measured, table_lines, write_tables
+from vosbench.runner.provenance import git_commit
+
+
+@dataclass(frozen=True)
+class ReproduceOptions:
+    experiments: Path  # the folder of table*.toml and recipes.toml
+    reports: Path  # where tables, figures and measured rows go
+    work: Path  # the cache of training and run folders
+    quick: bool = False
+    device: str = "cpu"
+    progress: bool = True
+    command: str = ""
+
+
+def spec_paths(experiments: Path, tables: list[str]) -> list[Path]:
+    """``table1`` or a path for each requested table; all ``table*.toml`` when none is named."""
+    if not experiments.is_dir():
+        raise VosbenchError(f"{experiments}: no experiments folder (expected table*.toml and recipes.toml)")
+    if not tables:
+        found = sorted(experiments.glob("table*.toml"))
+        if not found:
+            raise VosbenchError(f"{experiments}: holds no table*.toml spec")
+        return found
+    paths = []
+    for name in tables:
+        path = Path(name) if name.endswith(".toml") else experiments / f"{name}.toml"
+        if not path.is_file():
+            known = ", ".join(p.stem for p in sorted(experiments.glob("table*.toml")))
+            raise VosbenchError(f"{path}: no such table spec; {experiments} has {known}")
+        paths.append(path)
+    return paths
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def reproduce(tables: list[str], sources: DataSources, options: ReproduceOptions) -> list[Path]:
+    """Run and write the requested tables; returns every file written."""
+    recipes = load_recipes(options.experiments / "recipes.toml")
+    specs = [load_spec(p, recipes) for p in spec_paths(options.experiments, tables)]
+    ctx = Context(
+        work=options.work,
+        sources=sources,
+        recipes=recipes,
+        quick=recipes.quick if options.quick else None,
+        device=options.device,
+        progress=options.progress,
+    )
+    for spec in specs:  # every spec and option is checked before hours of work start
+        for row in spec.rows:
+            check_row(row, ctx)
+    written: list[Path] = []
+    drawn: set[str] = set()
+    for spec in specs:
+        available = [d for d in spec.datasets if d in sources.roots]
+        if not available:
+            print(f"{spec.name}: skipped, it needs {' or '.join(spec.datasets)} data (give --data NAME=PATH)")
+            continue
+        measured = _measure(spec, available, ctx, options)
+        written.append(measured.save(options.reports))
+        written += write_tables(spec, options.reports)
+        written += _figures(spec, measured, available, sources, options.reports, drawn)
+        print(f"{spec.name}: {options.reports / 'tables' / (spec.name + '.md')}")
+    written.append(write_index(options.reports, options.experiments))
+    return written
+
+
+def _measure(
+    spec: ExperimentSpec, available: list[str], ctx: Context, options: ReproduceOptions
+) -> MeasuredSet:
+    rows = []
+    for row in spec.rows:
+        records = {d: run_row(row, d, ctx) for d in available}
+        fps_from = spec.fps_dataset if spec.fps_dataset in records else available[0]
+        values: dict[str, float | None] = {}
+        for name in spec.columns:
+            if name == "fps":
+                values[name] = records[fps_from].fps
+                continue
+            column = COLUMNS[name]
+            record = records.get(column.dataset or "")
+            values[name] = record.scores.get(column.metric) if record else None
+        rows.append(
+            MeasuredRow(
+                label=row.label,
+                method=row.method,
+                paper_row=row.paper_row,
+                values=values,
+                hardware=f"{records[fps_from].hardware}, {fps_from}" if "fps" in spec.columns else "",
+                runs={d: r.folder for d, r in records.items()},
+                per_object={d: r.per_object for d, r in records.items()},
+            )
+        )
+    return MeasuredSet(
+        table=spec.name,
+        tag=ctx.sources.tag,
+        data=ctx.sources.description,
+        quick=options.quick,
+        commit=git_commit(Path(__file__).parent),
+        time=datetime.now(UTC).isoformat(timespec="seconds"),
+        command=options.command or "vosbench reproduce",
+        rows=rows,
+    )
+
+
+def _figures(
+    spec: ExperimentSpec,
+    measured: MeasuredSet,
+    available: list[str],
+    sources: DataSources,
+    reports: Path,
+    drawn: set[str],
+) -> list[Path]:
+    figures = reports / "figures"
+    written = []
+    plot = jf_fps_plot(
+        spec, table_lines(spec, load_measured(reports, spec.name)), figures / f"{spec.name}-jf-fps.png"
+    )
+    if plot is not None:
+        written.append(plot)
+    stem = measured.tag + ("-quick" if measured.quick else "")
+    for dataset in available:
+        bars = sequence_bars(spec, measured, dataset, figures / f"{spec.name}-{stem}-{dataset}-sequences.png")
+        if bars is not None:
+            written.append(bars)
+    shown = measured.rows[-1]  # the spec's last row: the paper's own configuration
+    # several objects in their own colours where the data has them
+    dataset = next(d for d in ("davis2017", "youtube2018", "davis2016", *available) if d in available)
+    run = shown.runs[dataset]
+    if run not in drawn:
+        drawn.add(run)
+        name = f"{stem}-{dataset}-{_slug(shown.label)}"
+        written += overlays(measured, shown, dataset, sources.roots[dataset], figures / "overlays", name)
+    return written

@@ -1,0 +1,206 @@
+"""Running what a table row needs: its training recipe, then a run per dataset.
+
+Every finished step is cached under the work folder by a key of its inputs:
+
+* ``train/<key>/``: one training stage (``vosbench train``'s run folder); the key holds the
+  stage's full ``TrainConfig``, its data and the previous stage's key. ``done.json`` marks
+  it finished; an interrupted stage resumes from its last checkpoint.
+* ``runs/<key>/``: one method over one dataset split (``vosbench run``'s output folder); the
+  key holds the method, its options, its weights' key, the dataset root, split and device.
+  ``row.json`` marks it finished; an interrupted run resumes at the first unfinished video.
+
+So a rerun repeats only what changed, and rows that share a step (Table 1's SITVOS and
+Table 4's "Fixed 7 frames") compute it once. The code's commit is recorded, not keyed:
+after changing code, use a new ``--work`` folder (or delete the affected keys).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vosbench.datasets import DEFAULT_SPLITS
+from vosbench.errors import VosbenchError
+from vosbench.io.atomic import write_atomic
+from vosbench.reproduce.data import DataSources
+from vosbench.reproduce.spec import Quick, Recipe, Recipes, RowSpec
+
+
+def input_key(inputs: dict[str, Any]) -> str:
+    """A short, stable hash of JSON-able inputs (key order does not matter)."""
+    text = json.dumps(inputs, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every step of one ``reproduce`` call shares."""
+
+    work: Path
+    sources: DataSources
+    recipes: Recipes
+    quick: Quick | None
+    device: str = "cpu"
+    progress: bool = True
+
+
+@dataclass
+class RunRecord:
+    """One finished run (``runs/<key>/row.json``)."""
+
+    key: str
+    method: str
+    options: dict[str, str]
+    dataset: str
+    split: str
+    scores: dict[str, float]
+    fps: float
+    hardware: str
+    per_object: dict[str, float] = field(default_factory=dict)  # "<seq>_<id>" -> J&F (or G terms)
+    folder: str = ""
+
+
+def _hardware(run_json: dict) -> str:
+    hw = run_json["provenance"]["hardware"]
+    if "gpu" in hw:
+        return str(hw["gpu"])
+    return f"{hw['cpu']} ({hw['cpu_cores']} cores)"
+
+
+def _stage_config(recipe: Recipe, stage: str, init: str, quick: Quick | None):
+    from sitvos.training.config import TrainConfig
+
+    values = {**recipe.train, **(quick.train if quick else {}), "stage": stage, "init_checkpoint": init}
+    try:
+        return TrainConfig(**values)
+    except (TypeError, ValueError) as exc:
+        raise VosbenchError(f"recipe {recipe.name!r}, stage {stage}: {exc}") from None
+
+
+def _stage_data(stage: str, sources: DataSources) -> dict[str, str | None]:
+    if stage == "pretrain":
+        if sources.coco is None:
+            raise VosbenchError("pre-training needs COCO: give --data coco=ROOT (or use --data demo)")
+        return {"coco_root": str(sources.coco[0].resolve()), "coco_ann": str(sources.coco[1].resolve())}
+    davis, davis_root, youtube_root = sources.main_training()
+    if davis_root is None and youtube_root is None:
+        raise VosbenchError("main training needs a DAVIS or YouTube-VOS root in --data")
+    return {
+        "davis_dataset": davis,
+        "davis_root": str(davis_root.resolve()) if davis_root else None,
+        "youtube_root": str(youtube_root.resolve()) if youtube_root else None,
+    }
+
+
+def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
+    """Train (or find cached) every stage of ``recipe``; returns (checkpoint, its key)."""
+    from sitvos.training.data import training_clips
+    from sitvos.training.trainer import train
+
+    checkpoint, previous = "", None
+    for stage in recipe.stages:
+        data = _stage_data(stage, ctx.sources)
+        config = _stage_config(recipe, stage, checkpoint, ctx.quick)
+        inputs = {**asdict(config), "init_checkpoint": previous, "data": data, "device": ctx.device}
+        key = input_key(inputs)
+        folder = ctx.work / "train" / key
+        done = folder / "done.json"
+        if not done.is_file():
+            print(f"training {recipe.name}: stage {stage} ({config.iterations} iterations) -> {folder}")
+            clips = training_clips(
+                config,
+                Path(data["coco_root"]) if data.get("coco_root") else None,
+                Path(data["coco_ann"]) if data.get("coco_ann") else None,
+                Path(data["davis_root"]) if data.get("davis_root") else None,
+                data.get("davis_dataset") or "davis2017",
+                "train",
+                Path(data["youtube_root"]) if data.get("youtube_root") else None,
+            )
+            summary = train(config, clips, folder, ctx.device, resume=True, progress=ctx.progress)
+            write_atomic(done, json.dumps({"inputs": inputs, "summary": summary}, indent=1, default=str))
+        checkpoint, previous = str(folder / "last.pth"), key
+    assert previous is not None
+    return Path(checkpoint), previous
+
+
+def row_options(row: RowSpec, ctx: Context) -> dict[str, str]:
+    """The row's method options as text: quick's defaults for the method, then the row's own."""
+    quick = ctx.quick.options.get(row.method, {}) if ctx.quick else {}
+    merged = {**quick, **row.options}
+    return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in merged.items()}
+
+
+def check_row(row: RowSpec, ctx: Context) -> None:
+    """Fail before any work if the row's method or options are wrong."""
+    from vosbench.methods.options import build_options
+    from vosbench.methods.registry import method_class
+
+    build_options(row.method, method_class(row.method).Options, row_options(row, ctx))
+
+
+def run_row(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
+    """The row's method over ``dataset``'s evaluation split (cached); trains first if needed."""
+    from vosbench.runner.run import RunOptions, run_method
+
+    options = row_options(row, ctx)
+    weights: str | None = None
+    if row.recipe is not None:
+        checkpoint, weights = train_recipe(ctx.recipes.recipes[row.recipe], ctx)
+        options["checkpoint"] = str(checkpoint)
+    elif row.checkpoint is not None:
+        path = Path(row.checkpoint)
+        if not path.is_file():
+            raise VosbenchError(f"row {row.label!r}: checkpoint {path} not found")
+        stat = path.stat()
+        weights = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+        options["checkpoint"] = str(path)
+    root = ctx.sources.roots[dataset]
+    split = DEFAULT_SPLITS[dataset]
+    inputs = {
+        "method": row.method,
+        "options": {k: v for k, v in options.items() if k != "checkpoint"},
+        "weights": weights,
+        "dataset": dataset,
+        "root": str(root.resolve()),
+        "split": split,
+        "device": ctx.device,
+    }
+    key = input_key(inputs)
+    folder = ctx.work / "runs" / key
+    marker = folder / "row.json"
+    if marker.is_file():
+        return RunRecord(**json.loads(marker.read_text()))
+    described = ", ".join(f"{k}={v}" for k, v in inputs["options"].items()) or "defaults"
+    print(f"running {row.method} ({described}) on {dataset} -> {folder}")
+    run_options = RunOptions(
+        dataset=dataset,
+        root=root,
+        out=folder,
+        split=split,
+        device=ctx.device,
+        resume=True,
+        score=True,  # the demo's YouTube-VOS valid split has its ground truth
+        progress=ctx.progress,
+    )
+    outcome = run_method(row.method, options, run_options)
+    if outcome is None or outcome.result is None:
+        raise VosbenchError(f"{dataset} at {root}: the run produced no scores")
+    result = outcome.result
+    per_object = {o.key: float((o.j_stats.mean + o.f_stats.mean) / 2) for o in result.objects}
+    record = RunRecord(
+        key=key,
+        method=row.method,
+        options=inputs["options"],
+        dataset=dataset,
+        split=split,
+        scores=dict(result.global_metrics),
+        fps=outcome.profile.fps,
+        hardware=_hardware(json.loads((folder / "run.json").read_text())),
+        per_object=per_object,
+        folder=str(folder),
+    )
+    write_atomic(marker, json.dumps(asdict(record), indent=1))
+    return record

@@ -1,0 +1,127 @@
+"""Figures of a table: J&F against FPS, per-sequence bars, and overlays (PNG and GIF)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from vosbench.datasets import DEFAULT_SPLITS, load_videos
+from vosbench.io.images import write_image
+from vosbench.io.masks import read_mask
+from vosbench.reproduce.columns import COLUMNS
+from vosbench.reproduce.spec import ExperimentSpec
+from vosbench.reproduce.tables import Line, MeasuredRow, MeasuredSet
+from vosbench.visual.animation import write_gif
+from vosbench.visual.overlay import contact_sheet, overlay
+from vosbench.visual.plots import pyplot, save_figure
+
+OVERLAY_SEQUENCES = 3
+GIF_WIDTH = 320
+
+
+def _accuracy_column(spec: ExperimentSpec) -> str | None:
+    """The column plotted against FPS: DAVIS 2017 J&F where the table has it (the paper's FPS)."""
+    for name in ("davis2017_jf", "davis2016_jf", "g"):
+        if name in spec.columns:
+            return name
+    return None
+
+
+def jf_fps_plot(spec: ExperimentSpec, lines: list[Line], path: Path) -> Path | None:
+    """Accuracy against FPS (log scale), the paper's rows and measured rows marked apart."""
+    accuracy = _accuracy_column(spec)
+    if "fps" not in spec.columns or accuracy is None:
+        return None
+    points = [
+        (line, float(line.raw["fps"]), float(line.raw[accuracy]))  # type: ignore[arg-type]
+        for line in lines
+        if line.raw.get("fps") not in (None, "") and line.raw.get(accuracy) not in (None, "")
+    ]
+    if not points:
+        return None
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    sources = sorted({line.source for line, _, _ in points if line.measured})
+    markers = dict(zip(sources, "*^sD", strict=False))
+    for line, fps, value in points:
+        if line.measured:
+            ax.scatter(fps, value, marker=markers.get(line.source, "*"), s=90, color="tab:red", zorder=3)
+        else:
+            ax.scatter(fps, value, marker="o", s=30, color="tab:gray", zorder=2)
+        ax.annotate(line.name, (fps, value), fontsize=7, xytext=(4, 2), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_xlabel("FPS (log scale; paper: RTX 2080 Ti, measured: see the table)")
+    ax.set_ylabel(f"{COLUMNS[accuracy].header} (%)")
+    ax.set_title(spec.title, fontsize=9)
+    handles = [ax.scatter([], [], marker="o", color="tab:gray", label="paper")]
+    handles += [
+        ax.scatter([], [], marker=markers[s], color="tab:red", s=90, label=f"measured ({s})") for s in sources
+    ]
+    ax.legend(handles=handles, fontsize=7, loc="best")
+    ax.grid(alpha=0.3, which="both")
+    return save_figure(fig, path)
+
+
+def sequence_bars(spec: ExperimentSpec, measured: MeasuredSet, dataset: str, path: Path) -> Path | None:
+    """Per-object J&F (``<sequence>_<id>``) of every measured row on ``dataset``, as grouped bars."""
+    rows = [r for r in measured.rows if dataset in r.per_object]
+    if not rows:
+        return None
+    objects = sorted({k for r in rows for k in r.per_object[dataset]})
+    plt = pyplot()
+    height = max(3.0, 0.22 * len(objects) * max(1, len(rows)) ** 0.5 + 1.2)
+    fig, ax = plt.subplots(figsize=(7, height), dpi=110)
+    width = 0.8 / len(rows)
+    y = np.arange(len(objects))
+    for i, row in enumerate(rows):
+        values = [100 * row.per_object[dataset].get(o, math.nan) for o in objects]
+        ax.barh(y + i * width, values, height=width, label=row.label)
+    ax.set_yticks(y + width * (len(rows) - 1) / 2, objects, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    metric = "J&F" if dataset.startswith("davis") else "(J+F)/2"
+    ax.set_xlabel(f"{metric} per object (%)")
+    ax.set_title(f"{spec.name}: {dataset} ({measured.marker})", fontsize=9)
+    ax.legend(fontsize=7, loc="lower right")
+    ax.grid(alpha=0.3, axis="x")
+    return save_figure(fig, path)
+
+
+def overlays(
+    measured: MeasuredSet, row: MeasuredRow, dataset: str, root: Path, folder: Path, stem: str
+) -> list[Path]:
+    """A contact sheet (PNG) and one GIF per sequence of ``row``'s masks over the frames."""
+    run = Path(row.runs[dataset])
+    videos = load_videos(dataset, root, DEFAULT_SPLITS[dataset])
+    videos = [v for v in videos if (run / v.name).is_dir()][:OVERLAY_SEQUENCES]
+    written: list[Path] = []
+    sheet_rows = []
+    for video in videos:
+        shown = [f for f in video.frames if (run / video.name / f"{f}.png").is_file()]
+        if not shown:
+            continue
+        frames = []
+        for name in shown:
+            image = video.read_frame(video.frames.index(name))
+            frames.append(overlay(image, read_mask(run / video.name / f"{name}.png")))
+        picks = sorted({0, len(frames) // 3, 2 * len(frames) // 3, len(frames) - 1})
+        sheet_rows.append([frames[i] for i in picks])
+        scale = min(1.0, GIF_WIDTH / frames[0].shape[1])
+        small = [_resize(f, scale) for f in frames]
+        written.append(write_gif(folder / f"{stem}-{video.name}.gif", small))
+    if sheet_rows:
+        sheet = folder / f"{stem}.png"
+        write_image(sheet, contact_sheet(sheet_rows))
+        written.insert(0, sheet)
+    return written
+
+
+def _resize(image: np.ndarray, scale: float) -> np.ndarray:
+    import cv2
+
+    if scale >= 1.0:
+        return image
+    size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)

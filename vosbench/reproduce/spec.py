@@ -1,0 +1,228 @@
+"""Experiment specs: one TOML file per table, and the training recipes they share.
+
+A table spec (``reports/experiments/table3.toml``)::
+
+    title = "Table 3: training stages and FIM"
+    paper = "../paper/table3.csv"       # the paper's rows, relative to the spec
+    paper_key = "variant"               # the paper CSV's column naming a row
+    columns = ["davis2016_jf", "davis2017_jf", "fps"]
+    fps_dataset = "davis2017"           # the run whose profile gives FPS
+
+    [[rows]]
+    label = "Full training"             # the measured row's name
+    paper_row = "Full training"         # the paper row it stands beside (optional)
+    method = "sitvos"
+    options = { memory = "fixed", n = 7 }
+    recipe = "full"                     # train first (recipes.toml), or
+    # checkpoint = "path/to/weights.pth"
+
+The recipes (``reports/experiments/recipes.toml``) name training stages and the
+``TrainConfig`` fields they change; its ``[quick]`` table says what ``--quick`` changes.
+Every key is checked: a misspelt one is an error that names the file and the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from vosbench.errors import VosbenchError
+from vosbench.reproduce.columns import COLUMNS
+
+STAGES = ("pretrain", "main")
+DATASETS = ("davis2016", "davis2017", "youtube2018")
+
+
+class SpecError(VosbenchError):
+    """A spec file that does not say what it must."""
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How a row's weights are trained: stages in order, each from the previous one's weights."""
+
+    name: str
+    stages: tuple[str, ...]
+    train: dict[str, Any] = field(default_factory=dict)  # TrainConfig fields, every stage
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Quick:
+    """What ``--quick`` changes: training fields, method options, the demo data's size."""
+
+    train: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)  # per method
+    demo_frames: int = 20
+    demo_size: tuple[int, int] = (480, 854)
+
+
+@dataclass(frozen=True)
+class Recipes:
+    recipes: dict[str, Recipe]
+    quick: Quick
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    """One measured row: a method with options, its weights, and the paper row it matches."""
+
+    label: str
+    method: str
+    options: dict[str, Any] = field(default_factory=dict)
+    recipe: str | None = None
+    checkpoint: str | None = None
+    paper_row: str | None = None
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """One table: its paper rows, its columns and the rows to measure."""
+
+    name: str
+    path: Path
+    title: str
+    paper: Path
+    paper_key: str
+    columns: tuple[str, ...]
+    rows: tuple[RowSpec, ...]
+    fps_dataset: str | None = None
+
+    @property
+    def datasets(self) -> tuple[str, ...]:
+        """The datasets the columns need, in column order."""
+        out: list[str] = []
+        for name in self.columns:
+            ds = COLUMNS[name].dataset or self.fps_dataset
+            if ds is not None and ds not in out:
+                out.append(ds)
+        return tuple(out)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise SpecError(f"{path}: no such spec file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{path}: not valid TOML ({exc})") from None
+
+
+def _check_keys(path: Path, where: str, table: Any, required: set[str], optional: set[str]) -> None:
+    if not isinstance(table, dict):
+        raise SpecError(f"{path}: {where or 'the file'} must be a table")
+    for key in table:
+        if key not in required | optional:
+            allowed = ", ".join(sorted(required | optional))
+            raise SpecError(
+                f"{path}: {where + '.' if where else ''}{key}: unknown key; expected one of {allowed}"
+            )
+    for key in sorted(required - set(table)):
+        raise SpecError(f"{path}: {where + '.' if where else ''}{key}: missing")
+
+
+def _typed(path: Path, where: str, value: Any, kind: type | tuple[type, ...], what: str) -> Any:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise SpecError(f"{path}: {where}: expected {what}, got {value!r}")
+    return value
+
+
+def _train_fields(path: Path, where: str, table: Any) -> dict[str, Any]:
+    from sitvos.training.config import TrainConfig  # the fields a recipe may change
+
+    allowed = {f.name for f in fields(TrainConfig)} - {"stage", "init_checkpoint"}
+    _check_keys(path, where, table, set(), allowed)
+    return dict(table)
+
+
+def load_recipes(path: str | Path) -> Recipes:
+    """Read ``recipes.toml``: named training recipes and the ``[quick]`` settings."""
+    path = Path(path)
+    data = _read_toml(path)
+    quick_table = data.pop("quick", {})
+    _check_keys(path, "quick", quick_table, set(), {"train", "options", "demo"})
+    demo = quick_table.get("demo", {})
+    _check_keys(path, "quick.demo", demo, set(), {"frames", "size"})
+    size = demo.get("size", [480, 854])
+    if not (isinstance(size, list) and len(size) == 2 and all(isinstance(s, int) and s >= 32 for s in size)):
+        raise SpecError(f"{path}: quick.demo.size: expected [height, width], both at least 32, got {size!r}")
+    options = quick_table.get("options", {})
+    _typed(path, "quick.options", options, dict, "a table of method -> options")
+    for method, values in options.items():
+        _typed(path, f"quick.options.{method}", values, dict, "a table of options")
+    quick = Quick(
+        train=_train_fields(path, "quick.train", quick_table.get("train", {})),
+        options={m: dict(v) for m, v in options.items()},
+        demo_frames=_typed(path, "quick.demo.frames", demo.get("frames", 20), int, "an integer"),
+        demo_size=(size[0], size[1]),
+    )
+    recipes = {}
+    for name, table in data.items():
+        _check_keys(path, name, table, {"stages"}, {"train", "description"})
+        stages = table["stages"]
+        if not (isinstance(stages, list) and stages and all(s in STAGES for s in stages)):
+            raise SpecError(f"{path}: {name}.stages: expected a list of {', '.join(STAGES)}, got {stages!r}")
+        recipes[name] = Recipe(
+            name=name,
+            stages=tuple(stages),
+            train=_train_fields(path, f"{name}.train", table.get("train", {})),
+            description=_typed(path, f"{name}.description", table.get("description", ""), str, "text"),
+        )
+    return Recipes(recipes, quick)
+
+
+def load_spec(path: str | Path, recipes: Recipes) -> ExperimentSpec:
+    """Read and check one table spec against the known columns and ``recipes``."""
+    path = Path(path)
+    data = _read_toml(path)
+    _check_keys(path, "", data, {"title", "paper", "paper_key", "columns", "rows"}, {"fps_dataset"})
+    columns = data["columns"]
+    if not (isinstance(columns, list) and columns):
+        raise SpecError(f"{path}: columns: expected a non-empty list of column names")
+    for i, name in enumerate(columns):
+        if name not in COLUMNS:
+            raise SpecError(
+                f"{path}: columns[{i}]: unknown column {name!r}; expected one of {', '.join(COLUMNS)}"
+            )
+    fps_dataset = data.get("fps_dataset")
+    if "fps" in columns and fps_dataset not in DATASETS:
+        raise SpecError(f"{path}: fps_dataset: expected one of {', '.join(DATASETS)} with an fps column")
+    rows = _typed(path, "rows", data["rows"], list, "a list of [[rows]] tables")
+    parsed = []
+    for i, row in enumerate(rows):
+        where = f"rows[{i}]"
+        _check_keys(path, where, row, {"label", "method"}, {"options", "recipe", "checkpoint", "paper_row"})
+        recipe = row.get("recipe")
+        if recipe is not None and recipe not in recipes.recipes:
+            known = ", ".join(recipes.recipes) or "(none)"
+            raise SpecError(f"{path}: {where}.recipe: unknown recipe {recipe!r}; recipes.toml has {known}")
+        if recipe is not None and row.get("checkpoint") is not None:
+            raise SpecError(f"{path}: {where}: give a recipe or a checkpoint, not both")
+        options = _typed(path, f"{where}.options", row.get("options", {}), dict, "a table of options")
+        parsed.append(
+            RowSpec(
+                label=_typed(path, f"{where}.label", row["label"], str, "text"),
+                method=_typed(path, f"{where}.method", row["method"], str, "a method name"),
+                options=dict(options),
+                recipe=recipe,
+                checkpoint=row.get("checkpoint"),
+                paper_row=row.get("paper_row"),
+            )
+        )
+    labels = [r.label for r in parsed]
+    for label in labels:
+        if labels.count(label) > 1:
+            raise SpecError(f"{path}: rows: the label {label!r} is used twice")
+    return ExperimentSpec(
+        name=path.stem,
+        path=path,
+        title=_typed(path, "title", data["title"], str, "text"),
+        paper=(path.parent / _typed(path, "paper", data["paper"], str, "a path")).resolve(),
+        paper_key=_typed(path, "paper_key", data["paper_key"], str, "a column name"),
+        columns=tuple(columns),
+        rows=tuple(parsed),
+        fps_dataset=fps_dataset,
+    )

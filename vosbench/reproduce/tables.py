@@ -1,0 +1,231 @@
+"""Tables: the paper's rows with the measured rows beside them, as Markdown, LaTeX and CSV.
+
+Measured rows are kept per table and data in ``reports/measured/<table>/<data>.json``, so a
+demo run and a run on real data appear together, each marked with its data, the hardware
+its FPS was measured on and the commit. Numbers follow the paper: percentages with one
+decimal; the CSV keeps full precision (percent as well, to sit beside the paper's values).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from vosbench.errors import VosbenchError
+from vosbench.io.atomic import write_atomic
+from vosbench.reproduce.columns import COLUMNS, format_value
+from vosbench.reproduce.spec import ExperimentSpec
+
+
+@dataclass
+class MeasuredRow:
+    """One row as measured: a value (fraction; FPS for ``fps``) per column, ``None`` if not run."""
+
+    label: str
+    method: str
+    paper_row: str | None
+    values: dict[str, float | None]
+    hardware: str
+    runs: dict[str, str] = field(default_factory=dict)  # dataset -> run folder
+    per_object: dict[str, dict[str, float]] = field(default_factory=dict)  # dataset -> object -> J&F
+
+
+@dataclass
+class MeasuredSet:
+    """The rows of one table measured in one ``reproduce`` call on one data source."""
+
+    table: str
+    tag: str
+    data: str
+    quick: bool
+    commit: str
+    time: str
+    command: str
+    rows: list[MeasuredRow]
+
+    @property
+    def marker(self) -> str:
+        """How a measured row says where it came from, e.g. ``demo, quick``."""
+        return self.tag + (", quick" if self.quick else "")
+
+    @classmethod
+    def load(cls, path: Path) -> MeasuredSet:
+        data = json.loads(path.read_text())
+        data["rows"] = [MeasuredRow(**r) for r in data["rows"]]
+        return cls(**data)
+
+    def save(self, reports: Path) -> Path:
+        path = measured_dir(reports, self.table) / f"{self.tag}{'-quick' if self.quick else ''}.json"
+        write_atomic(path, json.dumps(asdict(self), indent=1))
+        return path
+
+
+def measured_dir(reports: Path, table: str) -> Path:
+    return reports / "measured" / table
+
+
+def load_measured(reports: Path, table: str) -> list[MeasuredSet]:
+    """Every measured set of ``table``, demo first, then by name."""
+    folder = measured_dir(reports, table)
+    sets = [MeasuredSet.load(p) for p in sorted(folder.glob("*.json"))] if folder.is_dir() else []
+    return sorted(sets, key=lambda s: (s.tag != "demo", s.tag, s.quick))
+
+
+def read_paper(spec: ExperimentSpec) -> list[dict[str, str]]:
+    """The paper's rows of the table (``reports/paper/*.csv``)."""
+    try:
+        with spec.paper.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+    except FileNotFoundError:
+        raise VosbenchError(f"{spec.path}: paper: {spec.paper} not found") from None
+    if rows and spec.paper_key not in rows[0]:
+        raise VosbenchError(f"{spec.path}: paper_key: {spec.paper.name} has no column {spec.paper_key!r}")
+    missing = [c for c in spec.columns if rows and c not in rows[0]]
+    if missing:
+        raise VosbenchError(f"{spec.path}: columns: {spec.paper.name} has no column {missing[0]!r}")
+    return rows
+
+
+@dataclass(frozen=True)
+class Line:
+    """A rendered row: its name, cells per column, hardware, where it came from."""
+
+    name: str
+    cells: dict[str, str]
+    raw: dict[str, float | str | None]
+    hardware: str
+    source: str  # "paper" or the measured marker
+    commit: str = ""
+    measured: bool = False
+
+
+def table_lines(spec: ExperimentSpec, sets: list[MeasuredSet]) -> list[Line]:
+    """The paper's rows in order, each followed by the measured rows that match it; the rest last."""
+    paper = read_paper(spec)
+
+    def measured_line(s: MeasuredSet, row: MeasuredRow) -> Line:
+        return Line(
+            name=row.label,
+            cells={c: format_value(c, row.values.get(c)) for c in spec.columns},
+            raw={c: (row.values.get(c) if c == "fps" else _percent(row.values.get(c))) for c in spec.columns},
+            hardware=row.hardware if "fps" in spec.columns else "",
+            source=s.marker,
+            commit=s.commit,
+            measured=True,
+        )
+
+    lines: list[Line] = []
+    placed: set[tuple[int, int]] = set()
+    for prow in paper:
+        name = prow[spec.paper_key]
+        marks = ("†" if prow.get("youtube_training") == "1" else "") + (
+            " (OL)" if prow.get("online_finetuning") == "1" else ""
+        )
+        lines.append(
+            Line(
+                name=name + marks,
+                cells={c: prow[c] or "-" for c in spec.columns},
+                raw={c: prow[c] or None for c in spec.columns},
+                hardware=prow.get("fps_gpu", "") if "fps" in spec.columns else "",
+                source="paper",
+            )
+        )
+        for i, s in enumerate(sets):
+            for j, row in enumerate(s.rows):
+                if row.paper_row == name and (i, j) not in placed:
+                    lines.append(measured_line(s, row))
+                    placed.add((i, j))
+    for i, s in enumerate(sets):
+        for j, row in enumerate(s.rows):
+            if (i, j) not in placed:
+                lines.append(measured_line(s, row))
+    return lines
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else 100 * value
+
+
+def _headers(spec: ExperimentSpec) -> list[str]:
+    return [COLUMNS[c].header for c in spec.columns]
+
+
+def render_markdown(spec: ExperimentSpec, lines: list[Line], sets: list[MeasuredSet]) -> str:
+    has_fps = "fps" in spec.columns
+    head = ["Method", *_headers(spec), *(["FPS hardware"] if has_fps else []), "Source"]
+    out = [f"# {spec.title}", ""]
+    out.append(
+        "Paper rows: the paper's numbers (`reports/paper/" + spec.paper.name + "`; † = trained with "
+        "YouTube-VOS, OL = online fine-tuning). **Bold** rows are measured by this suite; their "
+        "source says on what data."
+    )
+    for s in sets:
+        out.append(f"- measured on `{s.marker}` ({s.data}) at commit `{s.commit}`, {s.time}: `{s.command}`")
+    out += ["", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for line in lines:
+        name = f"**{line.name}**" if line.measured else line.name
+        cells = [line.cells[c] for c in spec.columns]
+        if line.measured:
+            cells = [f"**{c}**" if c != "-" else c for c in cells]
+        extra = [line.hardware] if has_fps else []
+        out.append("| " + " | ".join([name, *cells, *extra, line.source]) + " |")
+    return "\n".join(out) + "\n"
+
+
+def _tex_escape(text: str) -> str:
+    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"), ("#", r"\#")):
+        text = text.replace(a, b)
+    return text.replace("†", r"$^\dagger$")
+
+
+def render_tex(spec: ExperimentSpec, lines: list[Line]) -> str:
+    has_fps = "fps" in spec.columns
+    cols = "l" + "r" * len(spec.columns) + ("l" if has_fps else "") + "l"
+    head = ["Method", *(COLUMNS[c].tex for c in spec.columns), *(["Hardware"] if has_fps else []), "Source"]
+    out = [
+        "% generated by vosbench reproduce; needs \\usepackage{booktabs}",
+        r"\begin{table}[t]",
+        r"\centering",
+        rf"\caption{{{_tex_escape(spec.title)}}}",
+        rf"\begin{{tabular}}{{{cols}}}",
+        r"\toprule",
+        " & ".join(head) + r" \\",
+        r"\midrule",
+    ]
+    for line in lines:
+        cells = [line.cells[c] for c in spec.columns]
+        name = _tex_escape(line.name)
+        if line.measured:
+            name = rf"\textbf{{{name}}}"
+        extra = [_tex_escape(line.hardware)] if has_fps else []
+        out.append(" & ".join([name, *cells, *extra, _tex_escape(line.source)]) + r" \\")
+    out += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
+    return "\n".join(out) + "\n"
+
+
+def render_csv(spec: ExperimentSpec, lines: list[Line]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["method", "source", *spec.columns, "fps_hardware", "commit"])
+    for line in lines:
+        values = ["" if line.raw[c] is None else line.raw[c] for c in spec.columns]
+        writer.writerow([line.name, line.source, *values, line.hardware, line.commit])
+    return buffer.getvalue()
+
+
+def write_tables(spec: ExperimentSpec, reports: Path) -> list[Path]:
+    """Write ``reports/tables/<table>.{md,tex,csv}`` from the paper and every measured set."""
+    sets = load_measured(reports, spec.name)
+    lines = table_lines(spec, sets)
+    folder = reports / "tables"
+    outputs = {
+        folder / f"{spec.name}.md": render_markdown(spec, lines, sets),
+        folder / f"{spec.name}.tex": render_tex(spec, lines),
+        folder / f"{spec.name}.csv": render_csv(spec, lines),
+    }
+    for path, text in outputs.items():
+        write_atomic(path, text)
+    return list(outputs)
