@@ -14,15 +14,13 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import Literal
 
-import cv2
 import numpy as np
 import torch
-import torch.nn.functional as F
 
+from sitvos.frames import label_map, network_frame, paste_given
 from sitvos.memory import MemoryBank, MemoryPolicy
 from sitvos.model.aggregation import soft_aggregate
 from sitvos.model.network import foreground_probability
-from sitvos.model.padding import pad_to_multiple, unpad
 from sitvos.weights import load_model
 from vosbench.methods import GivenMasks, Method, VideoInfo
 
@@ -52,15 +50,6 @@ class SITVOSOptions:
         MemoryPolicy(self.memory, self.n, self.k)  # validates n and k
         if self.size and self.size < 32:
             raise ValueError(f"size must be 0 (full size) or at least 32, got {self.size}")
-
-
-def network_size(size: tuple[int, int], limit: int) -> tuple[int, int]:
-    """(H, W) scaled so that the shorter side is at most ``limit`` (0: unchanged)."""
-    h, w = size
-    if not limit or min(h, w) <= limit:
-        return size
-    scale = limit / min(h, w)
-    return max(1, round(h * scale)), max(1, round(w * scale))
 
 
 class SITVOSMethod(Method):
@@ -98,28 +87,18 @@ class SITVOSMethod(Method):
     @torch.inference_mode()
     def step(self, image: np.ndarray, given: GivenMasks | None) -> np.ndarray:
         t, self.t = self.t, self.t + 1
-        frame = torch.from_numpy(image).to(self.device).permute(2, 0, 1)[None].float().div_(255)
-        inner = network_size(self.info.size, self.options.size)
-        if inner != self.info.size:
-            frame = F.interpolate(frame, inner, mode="bilinear", antialias=True, align_corners=False)
-            if given is not None:
-                given = GivenMasks(
-                    cv2.resize(given.labels, inner[::-1], interpolation=cv2.INTER_NEAREST), given.ids
-                )
-        frame, pad = pad_to_multiple(frame, 16)
-        if self.cuda:
-            frame = frame.contiguous(memory_format=torch.channels_last)
-        size = frame.shape[-2:]
+        frame = network_frame(image, given, self.options.size, self.device, self.cuda)
+        size = frame.size
         with self._autocast():
             with self.stage("backbone"):
-                query = self.model.encode_image(frame)
+                query = self.model.encode_image(frame.image)
             if self.ids and len(self.bank):
                 foreground = self._read_memory(query, size)
             else:
                 foreground = torch.zeros((len(self.ids), *size), device=self.device)
-            new_ids = [i for i in (given.ids if given else ()) if i not in self.ids]
-            if given is not None:
-                foreground = self._paste_given(foreground, given, new_ids, pad)
+            if given is not None and frame.labels is not None:
+                foreground = self._add_objects(foreground, given.ids)
+                foreground = paste_given(foreground, frame.labels, given.ids, self.ids)
             probs = soft_aggregate(foreground) if self.ids else None
             anchor = bool(given)
             if probs is not None and self.bank.policy.wants(t, anchor):
@@ -128,13 +107,7 @@ class SITVOSMethod(Method):
                 self.bank.add(t, query.key, embeddings, anchor)
         if probs is None:
             return np.zeros(self.info.size, np.uint8)
-        probs = unpad(probs, pad)
-        if inner != self.info.size:  # probabilities, not labels, are resized: smoother edges
-            probs = F.interpolate(probs[None].float(), self.info.size, mode="bilinear", align_corners=False)[
-                0
-            ]
-        table = torch.tensor([0, *self.ids], dtype=torch.uint8, device=probs.device)
-        return table[probs.argmax(0)].cpu().numpy()
+        return label_map(probs, frame, self.ids)
 
     def _read_memory(self, query, size) -> torch.Tensor:
         keys, masks = self.bank.read()
@@ -145,24 +118,16 @@ class SITVOSMethod(Method):
         with self.stage("decoder"):
             return foreground_probability(self.model.decode(t_map, query), tuple(size))
 
-    def _paste_given(
-        self, foreground: torch.Tensor, given: GivenMasks, new_ids: list[int], pad
-    ) -> torch.Tensor:
-        """Given masks replace the prediction: 1 inside, and other objects 0 there."""
-        labels = torch.from_numpy(given.labels).to(self.device)
-        labels, _ = pad_to_multiple(labels[None, None].float(), 16)
-        labels = labels[0, 0].round().to(torch.uint8)
-        if new_ids:
-            size = foreground.shape[-2:]
-            foreground = torch.cat([foreground, torch.zeros((len(new_ids), *size), device=foreground.device)])
-            if len(self.bank):
-                with self.stage("mask encoder"):
-                    empty = self.model.encode_masks(torch.zeros((len(new_ids), 1, *size), device=self.device))
-                self.bank.add_objects(empty)
-            self.ids.extend(new_ids)
-        inside = torch.isin(labels, torch.tensor(given.ids, dtype=torch.uint8, device=labels.device))
-        foreground = foreground.float().masked_fill(inside, 0.0)
-        for obj in given.ids:
-            channel = self.ids.index(obj)
-            foreground[channel][labels == obj] = 1.0
+    def _add_objects(self, foreground: torch.Tensor, given_ids: tuple[int, ...]) -> torch.Tensor:
+        """Objects given for the first time get a channel, and an empty mask in past memory."""
+        new_ids = [i for i in given_ids if i not in self.ids]
+        if not new_ids:
+            return foreground
+        size = foreground.shape[-2:]
+        foreground = torch.cat([foreground, torch.zeros((len(new_ids), *size), device=foreground.device)])
+        if len(self.bank):
+            with self.stage("mask encoder"):
+                empty = self.model.encode_masks(torch.zeros((len(new_ids), 1, *size), device=self.device))
+            self.bank.add_objects(empty)
+        self.ids.extend(new_ids)
         return foreground

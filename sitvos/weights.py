@@ -40,34 +40,56 @@ RESNET50 = ResNet50_Weights.IMAGENET1K_V1
 RESNET18 = ResNet18_Weights.IMAGENET1K_V1
 
 
-def load_model(checkpoint: str | Path = "", fim: bool = True, init: str = "imagenet"):
-    """The network with its weights: a checkpoint, ImageNet backbones, or random (when asked).
+ARCHITECTURES = ("sitvos", "stm")
 
-    A checkpoint fixes the architecture; asking for another ``fim`` than it was trained
-    with is an error rather than a silent switch.
-    """
+
+def _build(architecture: str, config: dict | None, pretrained: bool, fim: bool):
+    """A network of ``architecture`` from its config (a checkpoint's) or the defaults."""
+    image_weights = imagenet_weights(RESNET50) if pretrained else None
+    if architecture == "stm":
+        from baselines.stm.model import STM, STMConfig
+
+        return STM(STMConfig(**(config or {})), image_weights, image_weights)
     from sitvos.model import SITVOS, ModelConfig
 
+    mask_weights = imagenet_weights(RESNET18) if pretrained else None
+    return SITVOS(ModelConfig(**config) if config else ModelConfig(fim=fim), image_weights, mask_weights)
+
+
+def load_model(
+    checkpoint: str | Path = "", fim: bool = True, init: str = "imagenet", architecture: str = "sitvos"
+):
+    """The network with its weights: a checkpoint, ImageNet backbones, or random (when asked).
+
+    A checkpoint fixes the architecture; asking for another one, or another ``fim`` than
+    it was trained with, is an error rather than a silent switch.
+    """
+    if architecture not in ARCHITECTURES:
+        raise VosbenchError(
+            f"unknown architecture {architecture!r}; expected one of {', '.join(ARCHITECTURES)}"
+        )
     if checkpoint:
         payload = load_checkpoint(checkpoint)
-        config = ModelConfig(**payload["config"])
-        if config.fim != fim:
-            raise VosbenchError(f"{checkpoint}: trained with fim={config.fim}, but fim={fim} was asked")
-        model = SITVOS(config)
+        saved = payload.get("architecture", "sitvos")
+        if saved != architecture:
+            raise VosbenchError(f"{checkpoint}: a {saved} checkpoint, but a {architecture} model was asked")
+        if architecture == "sitvos" and payload["config"].get("fim", True) != fim:
+            raise VosbenchError(
+                f"{checkpoint}: trained with fim={payload['config']['fim']}, but fim={fim} was asked"
+            )
+        model = _build(architecture, payload["config"], pretrained=False, fim=fim)
         model.load_state_dict(payload["model"])
         return model
-    config = ModelConfig(fim=fim)
-    if init == "random":
-        return SITVOS(config)
-    return SITVOS(config, image_weights=imagenet_weights(RESNET50), mask_weights=imagenet_weights(RESNET18))
+    return _build(architecture, None, pretrained=init != "random", fim=fim)
 
 
 def save_checkpoint(path: str | Path, model: torch.nn.Module, config: Any, extra: dict | None = None) -> None:
-    """Save a SITVOS checkpoint (state dict + model config), atomically."""
+    """Save a checkpoint (architecture, model config, state dict), atomically."""
     from vosbench.io.atomic import atomic_path
 
     payload = {
         "format": CHECKPOINT_FORMAT,
+        "architecture": "stm" if type(model).__name__ == "STM" else "sitvos",
         "config": asdict(config),
         "model": model.state_dict(),
         **(extra or {}),

@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torchvision.ops.misc import FrozenBatchNorm2d
 
-from sitvos.inference import SITVOSMethod, SITVOSOptions, network_size
+from sitvos.frames import network_size
+from sitvos.inference import SITVOSMethod, SITVOSOptions
 from sitvos.memory import STRATEGIES, MemoryPolicy
 from sitvos.model import SITVOS, ModelConfig
 from sitvos.model.aggregation import soft_aggregate

@@ -385,6 +385,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--backbone", default="imagenet", choices=("imagenet", "random"))
     p.add_argument("--fim", default="true", choices=("true", "false"), help="false: Table 3's ablation")
+    p.add_argument("--model", default="sitvos", choices=("sitvos", "stm"), help="the network to train")
     p.add_argument("--iterations", type=int, default=100_000)
     p.add_argument("--batch-size", type=int, default=4)
     p.add_argument("--size", type=int, default=384)
@@ -416,6 +417,7 @@ def _run_train(args: argparse.Namespace) -> int:
     try:
         config = TrainConfig(
             stage=args.stage,
+            model=args.model,
             iterations=args.iterations,
             batch_size=args.batch_size,
             size=args.size,
@@ -496,11 +498,12 @@ def _add_reproduce(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_reproduce(args: argparse.Namespace) -> int:
-    from vosbench.reproduce import ReproduceOptions, reproduce
+    from vosbench.reproduce import ReproduceOptions, reproduce, spec_paths
     from vosbench.reproduce.data import parse_data, quick_demo
     from vosbench.reproduce.spec import load_recipes
 
     _check_device(args.device)
+    spec_paths(args.experiments, args.tables)  # a bad table name fails before data is generated
     data = args.data or ["demo"]
     demo = data == ["demo"]
     if "demo" in data and not demo:

@@ -27,19 +27,34 @@ class ImageFeatures:
 
 
 class ImageEncoder(nn.Module):
-    """ResNet-50 up to ``layer3``; takes RGB in [0, 1] and normalises inside."""
+    """ResNet-50 up to ``layer3``; takes RGB in [0, 1] and normalises inside.
 
-    def __init__(self, weights=None) -> None:
+    With ``mask_channels`` (STM's memory encoder) a second first-layer convolution takes
+    the masks and its output is added to the RGB one's, as STM feeds frame and masks.
+    """
+
+    def __init__(self, weights=None, mask_channels: int = 0) -> None:
         super().__init__()
         net = resnet50(weights=weights, norm_layer=FrozenBatchNorm2d)
         self.stem = nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool)
         self.layer1, self.layer2, self.layer3 = net.layer1, net.layer2, net.layer3
+        self.mask_conv = (
+            nn.Conv2d(mask_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
+            if mask_channels
+            else None
+        )
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
 
-    def forward(self, images: torch.Tensor) -> ImageFeatures:
+    def forward(self, images: torch.Tensor, masks: torch.Tensor | None = None) -> ImageFeatures:
         x = (images - self.mean) / self.std
-        r2 = self.layer1(self.stem(x))
+        if self.mask_conv is not None:
+            if masks is None:
+                raise ValueError("this encoder takes masks with the frames")
+            x = self.stem[1:](self.stem[0](x) + self.mask_conv(masks))
+        else:
+            x = self.stem(x)
+        r2 = self.layer1(x)
         r3 = self.layer2(r2)
         return ImageFeatures(r4=self.layer3(r3), r3=r3, r2=r2)
 

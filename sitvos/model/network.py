@@ -101,6 +101,33 @@ class SITVOS(nn.Module):
         """Logits (K, 2, H/4, W/4) of the K objects of one query frame: read, then decode."""
         return self.decode(self.read(query, memory_keys, memory_masks, memory_sa), query)
 
+    # -- the clip protocol (training): the same calls for every memory network -----------------
+
+    def encode_frames(self, images: torch.Tensor) -> FrameEncoding:
+        """Every frame of a batch (N, 3, H, W) through the backbone at once."""
+        return self.encode_image(images)
+
+    @staticmethod
+    def frame(encoded: FrameEncoding, index: int) -> FrameEncoding:
+        """Frame ``index`` of :meth:`encode_frames`' result."""
+        f, i = encoded.features, slice(index, index + 1)
+        return FrameEncoding(ImageFeatures(r4=f.r4[i], r3=f.r3[i], r2=f.r2[i]), encoded.key[i])
+
+    def memorise(
+        self, query: FrameEncoding, image: torch.Tensor, probs: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """A memory entry: the frame's key (reused from the query: Siamese) and the mask
+        embeddings of its objects' probabilities (K, H, W)."""
+        return query.key, self.encode_masks(probs[:, None])
+
+    def segment_memory(
+        self, query: FrameEncoding, memory: list[tuple[torch.Tensor, torch.Tensor]]
+    ) -> torch.Tensor:
+        """Logits (K, 2, H/4, W/4) of ``query`` read from :meth:`memorise`'s entries."""
+        keys = torch.cat([key for key, _ in memory])
+        masks = torch.stack([m for _, m in memory], dim=1)
+        return self.segment(query, keys, masks)
+
 
 def foreground_probability(logits: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     """2-channel logits at 1/4 scale -> foreground probability (K, H, W) at ``size``."""

@@ -9,6 +9,7 @@ from typing import Literal
 @dataclass(frozen=True)
 class TrainConfig:
     stage: Literal["pretrain", "main"] = "main"
+    model: Literal["sitvos", "stm"] = "sitvos"  # stm: the baseline, trained the same way
     iterations: int = 100_000
     batch_size: int = 4  # clips per process and iteration
     size: int = 384  # square crop side
@@ -20,7 +21,7 @@ class TrainConfig:
     clip_grad: float = 1.0  # max gradient norm (paper silent; common for STM-style training)
     backbone: Literal["imagenet", "random"] = "imagenet"  # ignored with init_checkpoint
     init_checkpoint: str = ""  # e.g. the pre-training stage's result
-    fim: bool = True
+    fim: bool = True  # SITVOS only
     workers: int = 2
     seed: int = 0
     precision: Literal["auto", "fp32", "bf16"] = "auto"

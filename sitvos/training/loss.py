@@ -12,16 +12,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sitvos.model import SITVOS
 from sitvos.model.aggregation import soft_aggregate
-from sitvos.model.backbone import ImageFeatures
-from sitvos.model.network import FrameEncoding, foreground_probability
+from sitvos.model.network import foreground_probability
 
 
 class ClipLoss(nn.Module):
-    """Wraps the network so that ``forward`` (what DistributedDataParallel needs) is the loss."""
+    """Wraps a memory network so that ``forward`` (what DistributedDataParallel needs) is the loss.
 
-    def __init__(self, model: SITVOS) -> None:
+    The network provides the clip protocol (``encode_frames``, ``frame``, ``memorise``,
+    ``segment_memory``): SITVOS and STM both do, so one loss trains either.
+    """
+
+    def __init__(self, model: nn.Module) -> None:
         super().__init__()
         self.model = model
 
@@ -33,31 +35,23 @@ class ClipLoss(nn.Module):
         ``images`` (B, T, 3, H, W) in [0, 1]; ``masks`` (B, T, K, H, W); ``labels`` (B, T, H, W).
         """
         b, t = images.shape[:2]
-        size = images.shape[-2:]
-        encoded = self.model.encode_image(images.flatten(0, 1))
+        size = tuple(images.shape[-2:])
+        model = self.model
+        encoded = model.encode_frames(images.flatten(0, 1))
         losses = []
         for clip in range(b):
             k = int(n_objects[clip])
             if k == 0:
                 continue
-            rows = slice(clip * t, (clip + 1) * t)
-            keys = encoded.key[rows]
-            r3, r2 = encoded.features.r3[rows], encoded.features.r2[rows]
-            memory_masks = [self.model.encode_masks(masks[clip, 0, :k, None])]
+            first = model.frame(encoded, clip * t)
+            memory = [model.memorise(first, images[clip, :1], masks[clip, 0, :k].float())]
             for frame in range(1, t):
-                query = FrameEncoding(
-                    ImageFeatures(
-                        r4=encoded.features.r4[rows][frame : frame + 1],
-                        r3=r3[frame : frame + 1],
-                        r2=r2[frame : frame + 1],
-                    ),
-                    keys[frame : frame + 1],
-                )
-                logits = self.model.segment(query, keys[:frame], torch.stack(memory_masks, dim=1))
-                probs = soft_aggregate(foreground_probability(logits, tuple(size)))
+                query = model.frame(encoded, clip * t + frame)
+                logits = model.segment_memory(query, memory)
+                probs = soft_aggregate(foreground_probability(logits, size))
                 losses.append(F.nll_loss(torch.log(probs)[None], labels[clip, frame][None]))
                 if frame < t - 1:
-                    memory_masks.append(self.model.encode_masks(probs[1:, None]))
+                    memory.append(model.memorise(query, images[clip, frame : frame + 1], probs[1:]))
         if not losses:  # no clip had an object: a zero that still touches the graph
-            return encoded.key.sum() * 0.0
+            return sum(p.sum() for p in model.parameters() if p.requires_grad) * 0.0
         return torch.stack(losses).mean()

@@ -84,7 +84,7 @@ def _loss_curve(rows: list[dict], path: Path) -> None:
     save_figure(fig, path)
 
 
-def _validate(checkpoint: Path, validation: Validation, out: Path, device: str, fim: bool) -> float:
+def _validate(checkpoint: Path, validation: Validation, out: Path, device: str, config: TrainConfig) -> float:
     from vosbench.runner.run import RunOptions, run_method
 
     options = RunOptions(
@@ -96,7 +96,10 @@ def _validate(checkpoint: Path, validation: Validation, out: Path, device: str, 
         sequences=validation.sequences,
         progress=False,
     )
-    outcome = run_method("sitvos", {"checkpoint": str(checkpoint), "fim": fim}, options)
+    settings: dict[str, object] = {"checkpoint": str(checkpoint)}
+    if config.model == "sitvos":
+        settings["fim"] = config.fim
+    outcome = run_method(config.model, settings, options)
     assert outcome is not None and outcome.result is not None
     return outcome.result.headline[1]
 
@@ -116,7 +119,7 @@ def train(
     if world.size > 1 and device.startswith("cuda"):
         device = f"cuda:{world.local_rank}"
     torch.manual_seed(config.seed)
-    model = load_model(config.init_checkpoint, config.fim, config.backbone).to(device).train()
+    model = load_model(config.init_checkpoint, config.fim, config.backbone, config.model).to(device).train()
     if device.startswith("cuda"):
         model = model.to(memory_format=torch.channels_last)
     net: torch.nn.Module = ClipLoss(model)
@@ -243,7 +246,7 @@ def _save(out: Path, model, optimizer, scheduler, iteration: int, config: TrainC
 def _record_validation(
     out: Path, validation: Validation, device: str, iteration: int, config: TrainConfig
 ) -> float:
-    score = _validate(out / "last.pth", validation, out / "validation", device, config.fim)
+    score = _validate(out / "last.pth", validation, out / "validation", device, config)
     history = out / "validation.jsonl"
     previous = (
         [json.loads(line)["score"] for line in history.read_text().splitlines()] if history.is_file() else []

@@ -1,0 +1,140 @@
+"""STM as a vosbench method: the inference core that owns STM's memory.
+
+Per frame: the query encoder runs, every object reads its memory (non-local matching
+against all memory locations), the decoder gives per-object probabilities that soft
+aggregation merges, and when the frame enters memory the *memory encoder* runs again on
+the frame with each object's mask and the other objects' mask. That second ResNet-50 per
+object and memory frame is what SITVOS's Siamese design saves; the profiler's stages show it.
+
+Memory: the first frame (and frames where new objects are given), every ``every``-th frame
+and the previous frame, as STM (``sitvos.memory``'s ``every`` strategy). Objects given late
+read only the memory frames from their own first frame on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import torch
+
+from sitvos.frames import label_map, network_frame, paste_given
+from sitvos.memory import MemoryPolicy
+from sitvos.model.aggregation import soft_aggregate
+from sitvos.model.network import foreground_probability
+from sitvos.weights import load_model
+from vosbench.methods import GivenMasks, Method, VideoInfo
+
+
+@dataclass(frozen=True)
+class STMOptions:
+    every: int = field(default=5, metadata={"help": "a frame enters memory every this many frames"})
+    checkpoint: str = field(
+        default="", metadata={"help": "an STM checkpoint (.pth) from `vosbench train --model stm`"}
+    )
+    init: Literal["imagenet", "random"] = field(
+        default="imagenet",
+        metadata={"help": "without a checkpoint: ImageNet encoders (from the torch cache) or random"},
+    )
+    precision: Literal["auto", "fp32", "bf16"] = field(
+        default="auto", metadata={"help": "auto: bf16 autocast on CUDA, fp32 on CPU"}
+    )
+    size: int = field(
+        default=0,
+        metadata={"help": "network input: shorter side at most this (0: full size); masks are full size"},
+    )
+
+    def __post_init__(self) -> None:
+        MemoryPolicy("every", k=self.every)  # validates every
+        if self.size and self.size < 32:
+            raise ValueError(f"size must be 0 (full size) or at least 32, got {self.size}")
+
+
+class STMMethod(Method):
+    """STM (Oh et al., ICCV 2019): space-time memory network."""
+
+    Options = STMOptions
+    description = "STM: space-time memory networks (ICCV 2019), the paper's main comparison"
+
+    def __init__(self, options: STMOptions | None = None, device: str = "cpu") -> None:
+        super().__init__(options, device)
+        opts = self.options
+        self.model = load_model(opts.checkpoint, init=opts.init, architecture="stm").to(device).eval()
+        self.cuda = torch.device(device).type == "cuda"
+        if self.cuda:
+            self.model = self.model.to(memory_format=torch.channels_last)
+        bf16 = opts.precision == "bf16" or (opts.precision == "auto" and self.cuda)
+        self.dtype = torch.bfloat16 if bf16 else None
+
+    def _autocast(self) -> contextlib.AbstractContextManager:
+        if self.dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device_type=torch.device(self.device).type, dtype=self.dtype)
+
+    def start_video(self, info: VideoInfo) -> None:
+        self.info = info
+        self.policy = MemoryPolicy("every", k=self.options.every)
+        self.ids: list[int] = []
+        # object id -> memory frame -> (key (Ck, h, w), value (Cv, h, w))
+        self.memory: dict[int, dict[int, tuple[torch.Tensor, torch.Tensor]]] = {}
+        self.t = 0
+
+    def end_video(self) -> None:
+        self.memory = {}
+
+    def memory_frames(self) -> int:
+        """Memory frames held over all objects (for bounds checks)."""
+        return sum(len(frames) for frames in self.memory.values())
+
+    @torch.inference_mode()
+    def step(self, image: np.ndarray, given: GivenMasks | None) -> np.ndarray:
+        t, self.t = self.t, self.t + 1
+        frame = network_frame(image, given, self.options.size, self.device, self.cuda)
+        with self._autocast():
+            with self.stage("query encoder"):
+                query = self.model.encode_query(frame.image)
+            foreground = self._read(query, frame.size)
+            if given is not None and frame.labels is not None:
+                new_ids = [i for i in given.ids if i not in self.ids]
+                if new_ids:
+                    zeros = torch.zeros((len(new_ids), *frame.size), device=self.device)
+                    foreground = torch.cat([foreground, zeros])
+                    self.ids.extend(new_ids)
+                    self.memory.update({i: {} for i in new_ids})
+                foreground = paste_given(foreground, frame.labels, given.ids, self.ids)
+            if not self.ids:
+                return np.zeros(self.info.size, np.uint8)
+            probs = soft_aggregate(foreground)
+            anchor = given is not None
+            if self.policy.wants(t, anchor):
+                with self.stage("memory encoder"):
+                    keys, values = self.model.encode_memory(frame.image, probs[1:])
+                for i, obj in enumerate(self.ids):
+                    self.memory[obj][t] = (keys[i], values[i])
+            self.policy.add(t, anchor)
+            kept = set(self.policy.frames())
+            for frames in self.memory.values():
+                for gone in set(frames) - kept:
+                    del frames[gone]
+        return label_map(probs, frame, self.ids)
+
+    def _read(self, query, size: tuple[int, int]) -> torch.Tensor:
+        """Per-object foreground probabilities (K, H, W); objects sharing memory frames read together."""
+        foreground = torch.zeros((len(self.ids), *size), device=self.device)
+        groups: dict[tuple[int, ...], list[int]] = {}
+        for channel, obj in enumerate(self.ids):
+            frames = tuple(sorted(self.memory[obj]))
+            if frames:
+                groups.setdefault(frames, []).append(channel)
+        for frames, channels in groups.items():
+            objs = [self.ids[c] for c in channels]
+            with self.stage("memory read"):
+                keys = torch.stack([torch.stack([self.memory[o][f][0] for f in frames]) for o in objs])
+                values = torch.stack([torch.stack([self.memory[o][f][1] for f in frames]) for o in objs])
+                read = self.model.read(query, keys, values)
+            with self.stage("decoder"):
+                logits = self.model.decode(read, query)
+                foreground[channels] = foreground_probability(logits, size)
+        return foreground
