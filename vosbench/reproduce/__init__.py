@@ -71,6 +71,7 @@ def reproduce(tables: list[str], sources: DataSources, options: ReproduceOptions
         quick=recipes.quick if options.quick else None,
         device=options.device,
         progress=options.progress,
+        commit=git_commit(Path(__file__).parent),
     )
     for spec in specs:  # every spec and option is checked before hours of work start
         for row in spec.rows:
@@ -115,6 +116,7 @@ def _measure(
                 hardware=f"{records[fps_from].hardware}, {fps_from}" if "fps" in spec.columns else "",
                 runs={d: r.folder for d, r in records.items()},
                 per_object={d: r.per_object for d, r in records.items()},
+                commit=" ".join(sorted({r.commit for r in records.values()})),
             )
         )
     return MeasuredSet(
@@ -122,7 +124,7 @@ def _measure(
         tag=ctx.sources.tag,
         data=ctx.sources.description,
         quick=options.quick,
-        commit=git_commit(Path(__file__).parent),
+        commit=ctx.commit,
         time=datetime.now(UTC).isoformat(timespec="seconds"),
         command=options.command or "vosbench reproduce",
         rows=rows,

@@ -10,8 +10,9 @@ Every finished step is cached under the work folder by a key of its inputs:
   ``row.json`` marks it finished; an interrupted run resumes at the first unfinished video.
 
 So a rerun repeats only what changed, and rows that share a step (Table 1's SITVOS and
-Table 4's "Fixed 7 frames") compute it once. The code's commit is recorded, not keyed:
-after changing code, use a new ``--work`` folder (or delete the affected keys).
+Table 4's "Fixed 7 frames") compute it once. The code's commit is recorded with each step
+(the commit when the process started), not keyed: after changing code, use a new
+``--work`` folder (or delete the affected keys).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Context:
     quick: Quick | None
     device: str = "cpu"
     progress: bool = True
+    commit: str = "unknown"  # the code's commit when this process started (it is what runs)
 
 
 @dataclass
@@ -61,6 +63,7 @@ class RunRecord:
     hardware: str
     per_object: dict[str, float] = field(default_factory=dict)  # "<seq>_<id>" -> J&F (or G terms)
     folder: str = ""
+    commit: str = "unknown"  # the code that made the run
 
 
 def _hardware(run_json: dict) -> str:
@@ -120,7 +123,8 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
                 Path(data["youtube_root"]) if data.get("youtube_root") else None,
             )
             summary = train(config, clips, folder, ctx.device, resume=True, progress=ctx.progress)
-            write_atomic(done, json.dumps({"inputs": inputs, "summary": summary}, indent=1, default=str))
+            record = {"inputs": inputs, "summary": summary, "commit": ctx.commit}
+            write_atomic(done, json.dumps(record, indent=1, default=str))
         checkpoint, previous = str(folder / "last.pth"), key
     assert previous is not None
     return Path(checkpoint), previous
@@ -201,6 +205,7 @@ def run_row(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
         hardware=_hardware(json.loads((folder / "run.json").read_text())),
         per_object=per_object,
         folder=str(folder),
+        commit=ctx.commit,
     )
     write_atomic(marker, json.dumps(asdict(record), indent=1))
     return record

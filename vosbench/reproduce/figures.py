@@ -8,17 +8,18 @@ from pathlib import Path
 import numpy as np
 
 from vosbench.datasets import DEFAULT_SPLITS, load_videos
-from vosbench.io.images import write_image
 from vosbench.io.masks import read_mask
 from vosbench.reproduce.columns import COLUMNS
 from vosbench.reproduce.spec import ExperimentSpec
 from vosbench.reproduce.tables import Line, MeasuredRow, MeasuredSet
-from vosbench.visual.animation import write_gif
+from vosbench.visual.compact import write_gif, write_palette_png
 from vosbench.visual.overlay import contact_sheet, overlay
 from vosbench.visual.plots import pyplot, save_figure
 
 OVERLAY_SEQUENCES = 3
-GIF_WIDTH = 320
+GIF_WIDTH = 240
+GIF_FRAMES = 30  # longer sequences are subsampled: the committed reports stay small
+SHEET_TILE_HEIGHT = 120
 
 
 def _accuracy_column(spec: ExperimentSpec) -> str | None:
@@ -109,11 +110,12 @@ def overlays(
         picks = sorted({0, len(frames) // 3, 2 * len(frames) // 3, len(frames) - 1})
         sheet_rows.append([frames[i] for i in picks])
         scale = min(1.0, GIF_WIDTH / frames[0].shape[1])
-        small = [_resize(f, scale) for f in frames]
+        step = math.ceil(len(frames) / GIF_FRAMES)
+        small = [_resize(f, scale) for f in frames[::step]]
         written.append(write_gif(folder / f"{stem}-{video.name}.gif", small))
     if sheet_rows:
         sheet = folder / f"{stem}.png"
-        write_image(sheet, contact_sheet(sheet_rows))
+        write_palette_png(sheet, contact_sheet(sheet_rows, tile_height=SHEET_TILE_HEIGHT))
         written.insert(0, sheet)
     return written
 

@@ -31,6 +31,7 @@ class MeasuredRow:
     hardware: str
     runs: dict[str, str] = field(default_factory=dict)  # dataset -> run folder
     per_object: dict[str, dict[str, float]] = field(default_factory=dict)  # dataset -> object -> J&F
+    commit: str = ""  # the commit(s) of the code that made the row's runs
 
 
 @dataclass
@@ -113,7 +114,7 @@ def table_lines(spec: ExperimentSpec, sets: list[MeasuredSet]) -> list[Line]:
             raw={c: (row.values.get(c) if c == "fps" else _percent(row.values.get(c))) for c in spec.columns},
             hardware=row.hardware if "fps" in spec.columns else "",
             source=s.marker,
-            commit=s.commit,
+            commit=row.commit or s.commit,
             measured=True,
         )
 
@@ -160,10 +161,10 @@ def render_markdown(spec: ExperimentSpec, lines: list[Line], sets: list[Measured
     out.append(
         "Paper rows: the paper's numbers (`reports/paper/" + spec.paper.name + "`; † = trained with "
         "YouTube-VOS, OL = online fine-tuning). **Bold** rows are measured by this suite; their "
-        "source says on what data."
+        "source says on what data and with the code of which commit."
     )
     for s in sets:
-        out.append(f"- measured on `{s.marker}` ({s.data}) at commit `{s.commit}`, {s.time}: `{s.command}`")
+        out.append(f"- `{s.marker}`: {s.data}; written {s.time} by `{s.command}` at commit `{s.commit}`")
     out += ["", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for line in lines:
         name = f"**{line.name}**" if line.measured else line.name
@@ -171,7 +172,8 @@ def render_markdown(spec: ExperimentSpec, lines: list[Line], sets: list[Measured
         if line.measured:
             cells = [f"**{c}**" if c != "-" else c for c in cells]
         extra = [line.hardware] if has_fps else []
-        out.append("| " + " | ".join([name, *cells, *extra, line.source]) + " |")
+        source = f"{line.source}, `{line.commit}`" if line.measured else line.source
+        out.append("| " + " | ".join([name, *cells, *extra, source]) + " |")
     return "\n".join(out) + "\n"
 
 

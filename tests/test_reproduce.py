@@ -1,0 +1,353 @@
+"""`vosbench reproduce`: spec parsing (every bad key named), caching by input keys, table
+formatting, and small end-to-end runs on generated demo data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from vosbench.cli import main
+from vosbench.errors import VosbenchError
+from vosbench.evaluation import evaluate
+from vosbench.reproduce import ReproduceOptions, reproduce
+from vosbench.reproduce.columns import format_value
+from vosbench.reproduce.data import DataSources, demo_sources, parse_data
+from vosbench.reproduce.execute import Context, check_row, input_key, run_row, train_recipe
+from vosbench.reproduce.spec import SpecError, load_recipes, load_spec
+from vosbench.reproduce.tables import (
+    MeasuredRow,
+    MeasuredSet,
+    render_csv,
+    render_markdown,
+    render_tex,
+    table_lines,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+EXPERIMENTS = REPO / "reports" / "experiments"
+
+PAPER_CSV = "method,online_finetuning,youtube_training,davis2016_jf,davis2017_jf,fps,fps_gpu\n"
+PAPER_CSV += "A&B,1,0,80.2,60.3,0.22,RTX 2080 Ti\nSITVOS,0,1,90.5,83.5,11.8,RTX 2080 Ti\n"
+
+RECIPES = """
+[tiny]
+stages = ["main"]
+train = { iterations = 2, size = 32, batch_size = 1, workers = 0, backbone = "random", frames = 2 }
+
+[quick]
+options = { sitvos = { size = 48 } }
+demo = { frames = 6, size = [64, 96] }
+"""
+
+SPEC = """
+title = "Table T: a test"
+paper = "paper.csv"
+paper_key = "method"
+columns = ["davis2016_jf", "davis2017_jf", "fps"]
+fps_dataset = "davis2017"
+
+[[rows]]
+label = "First-frame copy"
+method = "first-frame-copy"
+
+[[rows]]
+label = "Mine"
+paper_row = "SITVOS"
+method = "flow-propagation"
+options = { flow_scale = 0.25 }
+"""
+
+
+def _experiments(tmp_path: Path, spec: str = SPEC, recipes: str = RECIPES) -> Path:
+    folder = tmp_path / "experiments"
+    folder.mkdir(exist_ok=True)
+    (folder / "recipes.toml").write_text(recipes)
+    (folder / "paper.csv").write_text(PAPER_CSV)
+    (folder / "tableT.toml").write_text(spec)
+    return folder
+
+
+# -- the committed specs ----------------------------------------------------------------------
+
+
+def test_committed_specs_load_and_name_runnable_methods(tmp_path: Path) -> None:
+    recipes = load_recipes(EXPERIMENTS / "recipes.toml")
+    assert set(recipes.recipes) >= {"full", "pretrain-only", "main-only", "full-no-fim", "full-stm"}
+    assert recipes.recipes["full-no-fim"].train == {"fim": False}
+    ctx = Context(tmp_path, DataSources("none", "no data", {}), recipes, recipes.quick)
+    specs = {p.stem: load_spec(p, recipes) for p in sorted(EXPERIMENTS.glob("table*.toml"))}
+    assert sorted(specs) == ["table1", "table2", "table3", "table4"]
+    for spec in specs.values():
+        assert spec.paper.is_file()
+        for row in spec.rows:
+            check_row(row, ctx)  # the method exists and its options parse
+    # Table 4's rows are the five memory strategies; Table 3's the training stages and FIM off
+    assert [r.options.get("memory") for r in specs["table4"].rows] == [
+        "first",
+        "previous",
+        "first-previous",
+        "every",
+        "fixed",
+    ]
+    assert [r.recipe for r in specs["table3"].rows][:3] == ["pretrain-only", "main-only", "full"]
+    assert [(r.method, r.recipe) for r in specs["table3"].rows][3:5] == [
+        ("stm", "full-stm"),
+        ("sitvos", "full-no-fim"),
+    ]
+    assert specs["table3"].rows[4].options["fim"] is False
+    assert specs["table2"].datasets == ("youtube2018",)
+    assert specs["table1"].datasets == ("davis2016", "davis2017")
+
+
+# -- bad specs ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (SPEC.replace('method = "first-frame-copy"\n', 'methd = "x"\n', 1), r"rows\[0\]\.methd: unknown key"),
+        (SPEC.replace("options = {", "optoins = {"), r"rows\[1\]\.optoins: unknown key"),
+        (SPEC.replace('"fps"]', '"fps", "jf"]'), r"columns\[3\]: unknown column 'jf'"),
+        (SPEC.replace('fps_dataset = "davis2017"', ""), "fps_dataset: expected one of"),
+        (SPEC.replace('title = "Table T: a test"', ""), "title: missing"),
+        (SPEC + 'colour = "red"\n', r"rows\[1\]\.colour: unknown key"),
+        ("colour = 1\n" + SPEC, r"colour: unknown key"),
+        (SPEC.replace('paper_row = "SITVOS"', 'recipe = "ful"'), r"rows\[1\]\.recipe: unknown recipe 'ful'"),
+        (
+            SPEC.replace('paper_row = "SITVOS"', 'recipe = "tiny"\ncheckpoint = "w.pth"'),
+            r"rows\[1\]: give a recipe or a checkpoint",
+        ),
+        (SPEC.replace('label = "Mine"', 'label = "First-frame copy"'), "used twice"),
+        (SPEC.replace("[[rows]]", "[[rows]", 1), "not valid TOML"),
+        (SPEC.replace('label = "Mine"', "label = 3"), r"rows\[1\]\.label: expected text"),
+    ],
+)
+def test_bad_spec_names_the_bad_key(tmp_path: Path, spec: str, message: str) -> None:
+    folder = _experiments(tmp_path, spec)
+    recipes = load_recipes(folder / "recipes.toml")
+    with pytest.raises(SpecError, match=message) as caught:
+        load_spec(folder / "tableT.toml", recipes)
+    assert str(folder / "tableT.toml") in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("recipes", "message"),
+    [
+        (RECIPES.replace("iterations = 2", "iteratons = 2"), r"tiny\.train\.iteratons: unknown key"),
+        (RECIPES.replace('stages = ["main"]', 'stages = ["fine-tune"]'), r"tiny\.stages: expected a list"),
+        (RECIPES.replace('stages = ["main"]', ""), r"tiny\.stages: missing"),
+        (RECIPES.replace("size = [64, 96]", "size = [64]"), r"quick\.demo\.size"),
+        (RECIPES.replace("demo = {", "demos = {"), r"quick\.demos: unknown key"),
+    ],
+)
+def test_bad_recipes_name_the_bad_key(tmp_path: Path, recipes: str, message: str) -> None:
+    folder = _experiments(tmp_path, recipes=recipes)
+    with pytest.raises(SpecError, match=message):
+        load_recipes(folder / "recipes.toml")
+
+
+def test_bad_method_option_fails_before_any_work(tmp_path: Path) -> None:
+    folder = _experiments(tmp_path, SPEC.replace("flow_scale = 0.25", "flow_scal = 0.25"))
+    sources = demo_sources(tmp_path / "work", 6, (64, 96))
+    options = ReproduceOptions(folder, tmp_path / "reports", tmp_path / "work", progress=False)
+    with pytest.raises(VosbenchError, match="unknown option 'flow_scal'"):
+        reproduce(["tableT"], sources, options)
+    assert not (tmp_path / "work" / "runs").exists()
+
+
+def test_data_arguments() -> None:
+    with pytest.raises(VosbenchError, match="expected demo or NAME=PATH"):
+        parse_data(["davis=/tmp"])
+    with pytest.raises(VosbenchError, match="does not exist"):
+        parse_data(["davis2016=/nonexistent/davis"])
+    with pytest.raises(VosbenchError, match="coco-ann=FILE needs coco=ROOT"):
+        parse_data(["davis2016=/tmp", "coco-ann=/tmp"])
+    sources = parse_data(["davis2016=/tmp"])
+    assert sources.tag == "davis2016" and sources.main_training() == ("davis2016", Path("/tmp"), None)
+
+
+# -- formatting ---------------------------------------------------------------------------------
+
+
+def test_values_are_rounded_as_in_the_paper() -> None:
+    assert format_value("davis2016_jf", 0.83449) == "83.4"
+    assert format_value("davis2016_jf", 0.8355) == "83.5"
+    assert format_value("g", 1.0) == "100.0"
+    assert format_value("fps", 11.84) == "11.8"
+    assert format_value("fps", 0.224) == "0.22"
+    assert format_value("fps", 4061.3) == "4061"
+    assert format_value("davis2017_jf", None) == "-"
+
+
+def _measured(tag: str = "demo") -> MeasuredSet:
+    rows = [
+        MeasuredRow(
+            "Mine & co", "sitvos", "SITVOS", {"davis2016_jf": 0.5, "davis2017_jf": None, "fps": 2.5}, "CPU"
+        ),
+        MeasuredRow(
+            "Baseline_1", "x", None, {"davis2016_jf": 0.25, "davis2017_jf": 0.125, "fps": 300.0}, "CPU"
+        ),
+    ]
+    return MeasuredSet(
+        "tableT", tag, "demo data", True, "abc1234", "2026-01-01T00:00:00+00:00", "vosbench reproduce", rows
+    )
+
+
+def test_measured_rows_sit_beside_their_paper_rows(tmp_path: Path) -> None:
+    folder = _experiments(tmp_path)
+    spec = load_spec(folder / "tableT.toml", load_recipes(folder / "recipes.toml"))
+    lines = table_lines(spec, [_measured()])
+    assert [(ln.name, ln.source) for ln in lines] == [
+        ("A&B (OL)", "paper"),
+        ("SITVOS†", "paper"),
+        ("Mine & co", "demo, quick"),  # right after the paper row it names
+        ("Baseline_1", "demo, quick"),  # no paper row: at the end
+    ]
+    md = render_markdown(spec, lines, [_measured()])
+    assert "| SITVOS† | 90.5 | 83.5 | 11.8 | RTX 2080 Ti | paper |" in md
+    assert "| **Mine & co** | **50.0** | - | **2.5** | CPU | demo, quick, `abc1234` |" in md
+    assert "| **Baseline_1** | **25.0** | **12.5** | **300** | CPU | demo, quick, `abc1234` |" in md
+    assert "commit `abc1234`" in md
+    tex = render_tex(spec, lines)
+    assert r"\textbf{Mine \& co} & 50.0 & - & 2.5 & CPU & demo, quick \\" in tex
+    assert r"SITVOS$^\dagger$ & 90.5 & 83.5 & 11.8 & RTX 2080 Ti & paper \\" in tex
+    assert r"Baseline\_1" in tex
+    rows = list(csv.DictReader(io.StringIO(render_csv(spec, lines))))
+    assert rows[2]["method"] == "Mine & co" and float(rows[2]["davis2016_jf"]) == 50.0
+    assert rows[2]["davis2017_jf"] == "" and rows[2]["commit"] == "abc1234"
+    assert rows[0]["davis2016_jf"] == "80.2" and rows[0]["source"] == "paper"
+
+
+# -- caching and end to end ---------------------------------------------------------------------
+
+
+def test_input_key_is_stable_and_sensitive() -> None:
+    a = {"method": "m", "options": {"x": "1", "y": "2"}, "root": "/r"}
+    b = {"root": "/r", "options": {"y": "2", "x": "1"}, "method": "m"}
+    assert input_key(a) == input_key(b)
+    assert input_key(a) != input_key({**a, "options": {"x": "1", "y": "3"}})
+    assert input_key(a) != input_key({**a, "root": "/s"})
+
+
+@pytest.fixture
+def tiny_demo(tmp_path: Path):
+    return demo_sources(tmp_path / "work", 6, (64, 96))
+
+
+def test_reproduce_writes_tables_scores_match_evaluate_and_reruns_are_cached(
+    tmp_path: Path, tiny_demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _experiments(tmp_path)
+    reports = tmp_path / "reports"
+    options = ReproduceOptions(folder, reports, tmp_path / "work", quick=True, progress=False, command="test")
+    written = reproduce(["tableT"], tiny_demo, options)
+    assert reports / "tables" / "tableT.md" in written
+    measured = json.loads((reports / "measured" / "tableT" / "demo-quick.json").read_text())
+    rows = {r["label"]: r for r in measured["rows"]}
+    # the table's numbers are what `vosbench evaluate` gives on the run's masks
+    for dataset in ("davis2016", "davis2017"):
+        run = Path(rows["Mine"]["runs"][dataset])
+        result = evaluate(dataset, tiny_demo.roots[dataset], run, split="val", workers=1, progress=False)
+        assert rows["Mine"]["values"][f"{dataset}_jf"] == result.global_metrics["J&F-Mean"]
+    assert rows["Mine"]["values"]["fps"] > 0
+    table = (reports / "tables" / "tableT.md").read_text()
+    assert f"**{format_value('davis2016_jf', rows['Mine']['values']['davis2016_jf'])}**" in table
+    for figure in ("tableT-jf-fps.png", "tableT-demo-quick-davis2017-sequences.png"):
+        assert Image.open(reports / "figures" / figure).format == "PNG"
+    gifs = sorted((reports / "figures" / "overlays").glob("*.gif"))
+    assert len(gifs) == 3 and Image.open(gifs[0]).n_frames == 6
+    assert "tables/tableT.md" in (reports / "README.md").read_text()
+
+    # a rerun runs nothing; a changed option reruns only that row
+    import vosbench.runner.run as runner
+
+    calls: list[tuple[str, dict]] = []
+    real = runner.run_method
+    monkeypatch.setattr(runner, "run_method", lambda m, s, o: calls.append((m, dict(s))) or real(m, s, o))
+    reproduce(["tableT"], tiny_demo, options)
+    assert calls == []
+    (folder / "tableT.toml").write_text(SPEC.replace("flow_scale = 0.25", "flow_scale = 0.5"))
+    reproduce(["tableT"], tiny_demo, options)
+    assert calls == [("flow-propagation", {"flow_scale": "0.5"})] * 2  # davis2016 and davis2017
+
+
+def test_interrupted_run_resumes(tmp_path: Path, tiny_demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _experiments(tmp_path)
+    recipes = load_recipes(folder / "recipes.toml")
+    spec = load_spec(folder / "tableT.toml", recipes)
+    ctx = Context(tmp_path / "work", tiny_demo, recipes, None, progress=False)
+    record = run_row(spec.rows[0], "davis2017", ctx)
+    run = Path(record.folder)
+    # as if killed after the first video: the marker and one video's record are gone
+    (run / "row.json").unlink()
+    first = sorted((run / ".vosbench" / "videos").glob("*.json"))[0]
+    first.unlink()
+    kept = {p: p.stat().st_mtime_ns for p in (run / ".vosbench" / "videos").glob("*.json")}
+    again = run_row(spec.rows[0], "davis2017", ctx)
+    assert again.scores == record.scores
+    assert all(p.stat().st_mtime_ns == t for p, t in kept.items())  # finished videos not rerun
+    assert first.is_file()
+
+
+def test_recipe_trains_once_and_its_checkpoint_runs(tmp_path: Path, tiny_demo) -> None:
+    spec_text = SPEC.replace(
+        'method = "flow-propagation"\noptions = { flow_scale = 0.25 }', 'method = "sitvos"\nrecipe = "tiny"'
+    )
+    folder = _experiments(tmp_path, spec_text)
+    recipes = load_recipes(folder / "recipes.toml")
+    spec = load_spec(folder / "tableT.toml", recipes)
+    assert (spec.rows[1].method, spec.rows[1].recipe) == ("sitvos", "tiny")
+    ctx = Context(tmp_path / "work", tiny_demo, recipes, recipes.quick, progress=False)
+    checkpoint, key = train_recipe(recipes.recipes["tiny"], ctx)
+    assert checkpoint.is_file() and (checkpoint.parent / "done.json").is_file()
+    stamp = checkpoint.stat().st_mtime_ns
+    assert train_recipe(recipes.recipes["tiny"], ctx) == (checkpoint, key)
+    assert checkpoint.stat().st_mtime_ns == stamp  # cached, not retrained
+    record = run_row(spec.rows[1], "davis2017", ctx)
+    assert record.options == {"size": "48"} and 0.0 <= record.scores["J&F-Mean"] <= 1.0
+
+
+def test_cli_reproduce_on_demo_skips_nothing_it_can_run(tmp_path: Path) -> None:
+    spec = SPEC.replace('["davis2016_jf", "davis2017_jf", "fps"]', '["g", "j_seen"]').replace(
+        'fps_dataset = "davis2017"', ""
+    )
+    folder = _experiments(tmp_path, spec)
+    (folder / "paper.csv").write_text("method,g,j_seen\nSITVOS,81.3,79.9\n")
+    code = main(
+        ["reproduce", "tableT", "--experiments", str(folder), "--reports", str(tmp_path / "r"),
+         "--work", str(tmp_path / "w"), "--quiet"]
+    )  # fmt: skip
+    assert code == 0
+    lines = (tmp_path / "r" / "tables" / "tableT.csv").read_text().splitlines()
+    assert lines[0] == "method,source,g,j_seen,fps_hardware,commit"
+    assert [ln.split(",")[0] for ln in lines[1:]] == ["SITVOS", "Mine", "First-frame copy"]
+    shutil.rmtree(tmp_path / "w")
+    work = tmp_path / "w2"
+    assert main(["reproduce", "table9", "--experiments", str(folder), "--work", str(work)]) == 2
+    assert not work.exists()  # a bad table name stops before any data is generated
+
+
+def test_demo_youtube_layout_has_seen_and_unseen_objects(tiny_demo) -> None:
+    from vosbench.datasets import load_videos
+
+    videos = load_videos("youtube2018", tiny_demo.roots["youtube2018"], "valid")
+    categories = {o.category for v in videos for o in v.objects}
+    assert categories & {"kite", "hare", "boat"} and categories & {"yak", "emu"}
+    result = evaluate(
+        "youtube2018",
+        tiny_demo.roots["youtube2018"],
+        tiny_demo.roots["youtube2018"] / "valid" / "Annotations",
+        split="valid",
+        workers=1,
+        progress=False,
+    )
+    assert result.global_metrics["G"] == 1.0
+    davis16 = load_videos("davis2016", tiny_demo.roots["davis2016"], "val")
+    assert all(len(v.resolve_objects()) == 1 for v in davis16)
+    assert len(davis16) == 3
