@@ -1,7 +1,10 @@
-"""SITVOS speed: FPS and time per stage on a 480p video with 2 objects (memory fixed, N=7).
+"""SITVOS (or STM) speed: FPS and time per stage on a 480p video with 2 objects.
 
     .venv/bin/python benchmarks/bench_sitvos.py --device cuda --frames 200
     .venv/bin/python benchmarks/bench_sitvos.py --device cpu --frames 12 --warmup 2
+    .venv/bin/python benchmarks/bench_sitvos.py --method stm --device cuda --frames 200
+
+SITVOS runs with memory fixed, N=7 (the paper's setting); STM with its memory every 5 frames.
 
 Frames are generated in memory (no file I/O); weights are random unless --checkpoint is
 given (speed does not depend on the weights). Uses vosbench's profiler: CUDA synchronised
@@ -34,10 +37,14 @@ def main() -> None:
     parser.add_argument("--precision", default="auto")
     parser.add_argument("--fim", default="true")
     parser.add_argument("--checkpoint", default="")
+    parser.add_argument("--method", default="sitvos", choices=("sitvos", "stm"))
+    parser.add_argument("--size", default="0", help="network input's shorter side (0: full size)")
     args = parser.parse_args()
-    settings = {"memory": args.memory, "n": args.n, "precision": args.precision, "fim": args.fim}
+    settings = {"precision": args.precision, "size": args.size}
+    if args.method == "sitvos":
+        settings.update({"memory": args.memory, "n": args.n, "fim": args.fim})
     settings.update({"checkpoint": args.checkpoint} if args.checkpoint else {"init": "random"})
-    method = create_method("sitvos", settings, device=args.device)
+    method = create_method(args.method, settings, device=args.device)
     size = (args.height, args.width)
     rng = np.random.default_rng(0)
     frames = [rng.integers(0, 255, (*size, 3), dtype=np.uint8) for _ in range(min(args.frames, 16))]
@@ -53,7 +60,8 @@ def main() -> None:
             method.step(frames[t % len(frames)], given)
     report = profiler.report()
     device = torch.cuda.get_device_name() if args.device.startswith("cuda") else "CPU"
-    print(f"SITVOS {size[1]}x{size[0]}, {args.objects} objects, memory={args.memory} n={args.n}, {device}")
+    memory = f"memory={args.memory} n={args.n}" if args.method == "sitvos" else "memory every 5 frames"
+    print(f"{args.method} {size[1]}x{size[0]}, {args.objects} objects, {memory}, size={args.size}, {device}")
     print(report.summary())
 
 

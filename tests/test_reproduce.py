@@ -351,3 +351,26 @@ def test_demo_youtube_layout_has_seen_and_unseen_objects(tiny_demo) -> None:
     davis16 = load_videos("davis2016", tiny_demo.roots["davis2016"], "val")
     assert all(len(v.resolve_objects()) == 1 for v in davis16)
     assert len(davis16) == 3
+
+
+def test_commit_label_says_whether_the_code_differs(tmp_path: Path) -> None:
+    import subprocess
+
+    from vosbench.runner.provenance import git_commit
+
+    assert git_commit(tmp_path) == "unknown"  # not a git checkout
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    (tmp_path / "vosbench").mkdir()
+    (tmp_path / "vosbench" / "code.py").write_text("x = 1\n")
+    (tmp_path / "README.md").write_text("text\n")
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "c"], check=True)
+    head = subprocess.run(
+        [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    assert git_commit(tmp_path / "vosbench") == head
+    (tmp_path / "README.md").write_text("more text\n")  # documentation is not code
+    assert git_commit(tmp_path / "vosbench") == head
+    (tmp_path / "vosbench" / "code.py").write_text("x = 2\n")
+    assert git_commit(tmp_path / "vosbench") == head + "+changes"

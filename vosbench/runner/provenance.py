@@ -44,17 +44,24 @@ def provenance(device: str) -> dict:
     return info
 
 
-def git_commit(where: str | os.PathLike[str] = ".") -> str:
-    """The checkout's commit (short), ``+changes`` when the tree differs; ``unknown`` outside git."""
+CODE_PATHS = ("vosbench", "sitvos", "baselines", "pyproject.toml")
+
+
+def git_commit(where: str | os.PathLike[str] = ".", paths: tuple[str, ...] = CODE_PATHS) -> str:
+    """The checkout's commit (short), ``+changes`` when the code differs from it (tracked files
+    under ``paths``, relative to the repository root); ``unknown`` outside git."""
     import subprocess
 
     try:
         head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=where, capture_output=True, text=True, check=True
         ).stdout.strip()
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=where, capture_output=True, text=True, check=True
+        ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=where,
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", *paths],
+            cwd=top,
             capture_output=True,
             text=True,
             check=True,
