@@ -258,7 +258,11 @@ def test_reproduce_writes_tables_scores_match_evaluate_and_reruns_are_cached(
     assert rows["Mine"]["values"]["fps"] > 0
     table = (reports / "tables" / "tableT.md").read_text()
     assert f"**{format_value('davis2016_jf', rows['Mine']['values']['davis2016_jf'])}**" in table
-    for figure in ("tableT-jf-fps.png", "tableT-demo-quick-davis2017-sequences.png"):
+    for figure in (
+        "tableT-jf-fps-davis2016.png",
+        "tableT-jf-fps-davis2017.png",
+        "tableT-demo-quick-davis2017-sequences.png",
+    ):
         assert Image.open(reports / "figures" / figure).format == "PNG"
     gifs = sorted((reports / "figures" / "overlays").glob("*.gif"))
     assert len(gifs) == 3 and Image.open(gifs[0]).n_frames == 6

@@ -19,7 +19,7 @@ from vosbench.errors import VosbenchError
 from vosbench.reproduce.columns import COLUMNS
 from vosbench.reproduce.data import DataSources
 from vosbench.reproduce.execute import Context, check_row, run_row
-from vosbench.reproduce.figures import jf_fps_plot, overlays, sequence_bars
+from vosbench.reproduce.figures import jf_fps_plots, overlays, sequence_bars
 from vosbench.reproduce.index import write_index
 from vosbench.reproduce.spec import ExperimentSpec, load_recipes, load_spec
 from vosbench.reproduce.tables import MeasuredRow, MeasuredSet, load_measured, table_lines, write_tables
@@ -141,11 +141,7 @@ def _figures(
 ) -> list[Path]:
     figures = reports / "figures"
     written = []
-    plot = jf_fps_plot(
-        spec, table_lines(spec, load_measured(reports, spec.name)), figures / f"{spec.name}-jf-fps.png"
-    )
-    if plot is not None:
-        written.append(plot)
+    written += jf_fps_plots(spec, table_lines(spec, load_measured(reports, spec.name)), figures)
     stem = measured.tag + ("-quick" if measured.quick else "")
     for dataset in available:
         bars = sequence_bars(spec, measured, dataset, figures / f"{spec.name}-{stem}-{dataset}-sequences.png")

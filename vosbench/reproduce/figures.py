@@ -22,19 +22,25 @@ GIF_FRAMES = 30  # longer sequences are subsampled: the committed reports stay s
 SHEET_TILE_HEIGHT = 120
 
 
-def _accuracy_column(spec: ExperimentSpec) -> str | None:
-    """The column plotted against FPS: DAVIS 2017 J&F where the table has it (the paper's FPS)."""
-    for name in ("davis2017_jf", "davis2016_jf", "g"):
-        if name in spec.columns:
-            return name
-    return None
+ACCURACY_COLUMNS = ("davis2016_jf", "davis2017_jf")
 
 
-def jf_fps_plot(spec: ExperimentSpec, lines: list[Line], path: Path) -> Path | None:
-    """Accuracy against FPS (log scale), the paper's rows and measured rows marked apart."""
-    accuracy = _accuracy_column(spec)
-    if "fps" not in spec.columns or accuracy is None:
-        return None
+def jf_fps_plots(spec: ExperimentSpec, lines: list[Line], folder: Path) -> list[Path]:
+    """``<table>-jf-fps-<dataset>.png``: J&F against FPS for each J&F column of the table."""
+    if "fps" not in spec.columns:
+        return []
+    written = []
+    for column in ACCURACY_COLUMNS:
+        if column in spec.columns:
+            dataset = column.split("_")[0]
+            plot = jf_fps_plot(spec, lines, column, folder / f"{spec.name}-jf-fps-{dataset}.png")
+            if plot is not None:
+                written.append(plot)
+    return written
+
+
+def jf_fps_plot(spec: ExperimentSpec, lines: list[Line], accuracy: str, path: Path) -> Path | None:
+    """``accuracy`` against FPS (log scale), the paper's rows and measured rows marked apart."""
     points = [
         (line, float(line.raw["fps"]), float(line.raw[accuracy]))  # type: ignore[arg-type]
         for line in lines
