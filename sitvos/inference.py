@@ -10,7 +10,6 @@ memory frames is unchanged.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -21,57 +20,30 @@ from sitvos.frames import label_map, network_frame, paste_given
 from sitvos.memory import MemoryBank, MemoryPolicy
 from sitvos.model.aggregation import soft_aggregate
 from sitvos.model.network import foreground_probability
-from sitvos.weights import load_model
-from vosbench.methods import GivenMasks, Method, VideoInfo
+from sitvos.network_method import NetworkMethod, NetworkOptions
+from vosbench.methods import GivenMasks, VideoInfo
 
 
 @dataclass(frozen=True)
-class SITVOSOptions:
+class SITVOSOptions(NetworkOptions):
     memory: Literal["first", "previous", "first-previous", "every", "fixed"] = field(
         default="fixed", metadata={"help": "memory strategy (paper Table 4)"}
     )
     n: int = field(default=7, metadata={"help": "fixed: most frames in memory"})
     k: int = field(default=12, metadata={"help": "every: keep every k-th frame"})
     fim: bool = field(default=True, metadata={"help": "feature interaction module (false: Table 3 ablation)"})
-    checkpoint: str = field(default="", metadata={"help": "a SITVOS checkpoint (.pth) from `sitvos train`"})
-    init: Literal["imagenet", "random"] = field(
-        default="imagenet",
-        metadata={"help": "without a checkpoint: ImageNet backbones (from the torch cache) or random"},
-    )
-    precision: Literal["auto", "fp32", "bf16"] = field(
-        default="auto", metadata={"help": "auto: bf16 autocast on CUDA, fp32 on CPU"}
-    )
-    size: int = field(
-        default=0,
-        metadata={"help": "network input: shorter side at most this (0: full size); masks are full size"},
-    )
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         MemoryPolicy(self.memory, self.n, self.k)  # validates n and k
-        if self.size and self.size < 32:
-            raise ValueError(f"size must be 0 (full size) or at least 32, got {self.size}")
 
 
-class SITVOSMethod(Method):
+class SITVOSMethod(NetworkMethod):
     """SITVOS (AAAI 2022) with a choice of memory strategy."""
 
     Options = SITVOSOptions
     description = "SITVOS: Siamese network with interactive transformer (AAAI 2022)"
-
-    def __init__(self, options: SITVOSOptions | None = None, device: str = "cpu") -> None:
-        super().__init__(options, device)
-        opts = self.options
-        self.model = load_model(opts.checkpoint, opts.fim, opts.init).to(device).eval()
-        self.cuda = torch.device(device).type == "cuda"
-        if self.cuda:
-            self.model = self.model.to(memory_format=torch.channels_last)
-        precision = self.options.precision
-        self.dtype = torch.bfloat16 if (precision == "bf16" or (precision == "auto" and self.cuda)) else None
-
-    def _autocast(self) -> contextlib.AbstractContextManager:
-        if self.dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(device_type=torch.device(self.device).type, dtype=self.dtype)
+    architecture = "sitvos"
 
     def start_video(self, info: VideoInfo) -> None:
         self.info = info

@@ -137,3 +137,20 @@ def youtube_late_object(
             root / "valid_all_frames" / "JPEGImages" / name / f"{t:05d}.jpg", np.zeros((*shape, 3), np.uint8)
         )
     return root
+
+
+def checkpoint_round_trip(method: str, tmp_path: Path, **settings: str):
+    """Save a random-weight ``method``'s network, load it back through the method's options,
+    check every tensor came back equal, and return the checkpoint's path."""
+    import torch
+
+    from sitvos.weights import save_checkpoint
+    from vosbench.methods import create_method
+
+    source = create_method(method, {"init": "random", **settings})
+    path = tmp_path / f"{method}.pth"
+    save_checkpoint(path, source.model, source.model.config)
+    loaded = create_method(method, {"checkpoint": str(path), **settings})
+    pairs = zip(source.model.state_dict().values(), loaded.model.state_dict().values(), strict=True)
+    assert all(torch.equal(a, b) for a, b in pairs)
+    return path

@@ -9,19 +9,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from builders import checkpoint_round_trip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torchvision.ops.misc import FrozenBatchNorm2d
 
 from sitvos.frames import network_size
-from sitvos.inference import SITVOSMethod, SITVOSOptions
 from sitvos.memory import STRATEGIES, MemoryPolicy
 from sitvos.model import SITVOS, ModelConfig
 from sitvos.model.aggregation import soft_aggregate
 from sitvos.model.attention import AttentionBlock
 from sitvos.model.padding import pad_to_multiple, unpad
 from sitvos.model.transformer import InteractiveTransformer
-from sitvos.weights import save_checkpoint
 from vosbench.errors import VosbenchError
 from vosbench.methods import GivenMasks, VideoInfo, create_method
 
@@ -299,12 +298,7 @@ def test_imagenet_weights_missing_is_a_clear_error(tmp_path: Path, monkeypatch: 
 
 
 def test_checkpoint_round_trip(tmp_path: Path) -> None:
-    source = SITVOSMethod(SITVOSOptions(init="random"))
-    path = tmp_path / "sitvos.pth"
-    save_checkpoint(path, source.model, source.model.config)
-    loaded = create_method("sitvos", {"checkpoint": str(path)})
-    for a, b in zip(source.model.state_dict().values(), loaded.model.state_dict().values(), strict=True):
-        assert torch.equal(a, b)
+    path = checkpoint_round_trip("sitvos", tmp_path)
     with pytest.raises(VosbenchError, match="trained with fim=True, but fim=False"):
         create_method("sitvos", {"checkpoint": str(path), "fim": "false"})
     (tmp_path / "bad.pth").write_bytes(b"junk")

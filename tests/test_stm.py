@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from builders import checkpoint_round_trip
 
 from baselines.stm.model import STM, memory_read
 from sitvos.training.loss import ClipLoss
-from sitvos.weights import load_model, save_checkpoint
+from sitvos.weights import load_model
 from vosbench.errors import VosbenchError
 from vosbench.methods import GivenMasks, VideoInfo, create_method
 
@@ -125,12 +126,7 @@ def test_memory_is_first_every_kth_and_previous() -> None:
 def test_options_and_checkpoints(tmp_path: Path) -> None:
     with pytest.raises(VosbenchError, match="k must be at least 1"):
         create_method("stm", {"init": "random", "every": "0"})
-    source = create_method("stm", {"init": "random"})
-    path = tmp_path / "stm.pth"
-    save_checkpoint(path, source.model, source.model.config)
-    loaded = create_method("stm", {"checkpoint": str(path)})
-    for a, b in zip(source.model.state_dict().values(), loaded.model.state_dict().values(), strict=True):
-        assert torch.equal(a, b)
+    path = checkpoint_round_trip("stm", tmp_path)
     with pytest.raises(VosbenchError, match="a stm checkpoint, but a sitvos model"):
         load_model(path, architecture="sitvos")
 

@@ -13,9 +13,7 @@ read only the memory frames from their own first frame on.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import torch
@@ -24,54 +22,25 @@ from sitvos.frames import label_map, network_frame, paste_given
 from sitvos.memory import MemoryPolicy
 from sitvos.model.aggregation import soft_aggregate
 from sitvos.model.network import foreground_probability
-from sitvos.weights import load_model
-from vosbench.methods import GivenMasks, Method, VideoInfo
+from sitvos.network_method import NetworkMethod, NetworkOptions
+from vosbench.methods import GivenMasks, VideoInfo
 
 
 @dataclass(frozen=True)
-class STMOptions:
+class STMOptions(NetworkOptions):
     every: int = field(default=5, metadata={"help": "a frame enters memory every this many frames"})
-    checkpoint: str = field(
-        default="", metadata={"help": "an STM checkpoint (.pth) from `vosbench train --model stm`"}
-    )
-    init: Literal["imagenet", "random"] = field(
-        default="imagenet",
-        metadata={"help": "without a checkpoint: ImageNet encoders (from the torch cache) or random"},
-    )
-    precision: Literal["auto", "fp32", "bf16"] = field(
-        default="auto", metadata={"help": "auto: bf16 autocast on CUDA, fp32 on CPU"}
-    )
-    size: int = field(
-        default=0,
-        metadata={"help": "network input: shorter side at most this (0: full size); masks are full size"},
-    )
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         MemoryPolicy("every", k=self.every)  # validates every
-        if self.size and self.size < 32:
-            raise ValueError(f"size must be 0 (full size) or at least 32, got {self.size}")
 
 
-class STMMethod(Method):
+class STMMethod(NetworkMethod):
     """STM (Oh et al., ICCV 2019): space-time memory network."""
 
     Options = STMOptions
     description = "STM: space-time memory networks (ICCV 2019), the paper's main comparison"
-
-    def __init__(self, options: STMOptions | None = None, device: str = "cpu") -> None:
-        super().__init__(options, device)
-        opts = self.options
-        self.model = load_model(opts.checkpoint, init=opts.init, architecture="stm").to(device).eval()
-        self.cuda = torch.device(device).type == "cuda"
-        if self.cuda:
-            self.model = self.model.to(memory_format=torch.channels_last)
-        bf16 = opts.precision == "bf16" or (opts.precision == "auto" and self.cuda)
-        self.dtype = torch.bfloat16 if bf16 else None
-
-    def _autocast(self) -> contextlib.AbstractContextManager:
-        if self.dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(device_type=torch.device(self.device).type, dtype=self.dtype)
+    architecture = "stm"
 
     def start_video(self, info: VideoInfo) -> None:
         self.info = info

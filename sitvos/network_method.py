@@ -1,0 +1,55 @@
+"""What every memory-network method shares (SITVOS and STM): weights, device, precision,
+and the network input size."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+import torch
+
+from sitvos.weights import load_model
+from vosbench.methods import Method
+
+
+@dataclass(frozen=True)
+class NetworkOptions:
+    checkpoint: str = field(default="", metadata={"help": "a checkpoint (.pth) from `vosbench train`"})
+    init: Literal["imagenet", "random"] = field(
+        default="imagenet",
+        metadata={"help": "without a checkpoint: ImageNet backbones (from the torch cache) or random"},
+    )
+    precision: Literal["auto", "fp32", "bf16"] = field(
+        default="auto", metadata={"help": "auto: bf16 autocast on CUDA, fp32 on CPU"}
+    )
+    size: int = field(
+        default=0,
+        metadata={"help": "network input: shorter side at most this (0: full size); masks are full size"},
+    )
+
+    def __post_init__(self) -> None:
+        if self.size and self.size < 32:
+            raise ValueError(f"size must be 0 (full size) or at least 32, got {self.size}")
+
+
+class NetworkMethod(Method):
+    """A method backed by one of ``sitvos.weights.ARCHITECTURES``: loads it, places it, autocasts."""
+
+    architecture = "sitvos"
+
+    def __init__(self, options: NetworkOptions | None = None, device: str = "cpu") -> None:
+        super().__init__(options, device)
+        opts = self.options
+        fim = getattr(opts, "fim", True)
+        self.model = load_model(opts.checkpoint, fim, opts.init, self.architecture).to(device).eval()
+        self.cuda = torch.device(device).type == "cuda"
+        if self.cuda:
+            self.model = self.model.to(memory_format=torch.channels_last)
+        bf16 = opts.precision == "bf16" or (opts.precision == "auto" and self.cuda)
+        self.dtype = torch.bfloat16 if bf16 else None
+
+    def _autocast(self) -> contextlib.AbstractContextManager:
+        if self.dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device_type=torch.device(self.device).type, dtype=self.dtype)
