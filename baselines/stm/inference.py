@@ -53,10 +53,6 @@ class STMMethod(NetworkMethod):
     def end_video(self) -> None:
         self.memory = {}
 
-    def memory_frames(self) -> int:
-        """Memory frames held over all objects (for bounds checks)."""
-        return sum(len(frames) for frames in self.memory.values())
-
     @torch.inference_mode()
     def step(self, image: np.ndarray, given: GivenMasks | None) -> np.ndarray:
         t, self.t = self.t, self.t + 1

@@ -111,10 +111,8 @@ class STM(nn.Module):
 
     @staticmethod
     def frame(encoded: QueryEncoding, index: int) -> QueryEncoding:
-        f, i = encoded.features, slice(index, index + 1)
-        return QueryEncoding(
-            ImageFeatures(r4=f.r4[i], r3=f.r3[i], r2=f.r2[i]), encoded.key[i], encoded.value[i]
-        )
+        i = slice(index, index + 1)
+        return QueryEncoding(encoded.features.frame(index), encoded.key[i], encoded.value[i])
 
     def memorise(
         self, query: QueryEncoding, image: torch.Tensor, probs: torch.Tensor

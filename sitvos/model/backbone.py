@@ -25,6 +25,11 @@ class ImageFeatures:
     r3: torch.Tensor
     r2: torch.Tensor
 
+    def frame(self, index: int) -> ImageFeatures:
+        """The features of frame ``index`` of the batch (batch size 1)."""
+        i = slice(index, index + 1)
+        return ImageFeatures(r4=self.r4[i], r3=self.r3[i], r2=self.r2[i])
+
 
 class ImageEncoder(nn.Module):
     """ResNet-50 up to ``layer3``; takes RGB in [0, 1] and normalises inside.

@@ -110,8 +110,7 @@ class SITVOS(nn.Module):
     @staticmethod
     def frame(encoded: FrameEncoding, index: int) -> FrameEncoding:
         """Frame ``index`` of :meth:`encode_frames`' result."""
-        f, i = encoded.features, slice(index, index + 1)
-        return FrameEncoding(ImageFeatures(r4=f.r4[i], r3=f.r3[i], r2=f.r2[i]), encoded.key[i])
+        return FrameEncoding(encoded.features.frame(index), encoded.key[index : index + 1])
 
     def memorise(
         self, query: FrameEncoding, image: torch.Tensor, probs: torch.Tensor

@@ -22,7 +22,7 @@ from vosbench.reproduce.execute import Context, check_row, run_row
 from vosbench.reproduce.figures import jf_fps_plots, overlays, sequence_bars
 from vosbench.reproduce.index import write_index
 from vosbench.reproduce.spec import ExperimentSpec, load_recipes, load_spec
-from vosbench.reproduce.tables import MeasuredRow, MeasuredSet, load_measured, table_lines, write_tables
+from vosbench.reproduce.tables import Line, MeasuredRow, MeasuredSet, load_measured, table_lines, write_tables
 from vosbench.runner.provenance import git_commit
 
 
@@ -85,8 +85,10 @@ def reproduce(tables: list[str], sources: DataSources, options: ReproduceOptions
             continue
         measured = _measure(spec, available, ctx, options)
         written.append(measured.save(options.reports))
-        written += write_tables(spec, options.reports)
-        written += _figures(spec, measured, available, sources, options.reports, drawn)
+        sets = load_measured(options.reports, spec.name)  # this run's and earlier runs' rows
+        lines = table_lines(spec, sets)
+        written += write_tables(spec, options.reports, sets, lines)
+        written += _figures(spec, lines, measured, available, sources, options.reports, drawn)
         print(f"{spec.name}: {options.reports / 'tables' / (spec.name + '.md')}")
     written.append(write_index(options.reports, options.experiments))
     return written
@@ -133,6 +135,7 @@ def _measure(
 
 def _figures(
     spec: ExperimentSpec,
+    lines: list[Line],
     measured: MeasuredSet,
     available: list[str],
     sources: DataSources,
@@ -141,7 +144,7 @@ def _figures(
 ) -> list[Path]:
     figures = reports / "figures"
     written = []
-    written += jf_fps_plots(spec, table_lines(spec, load_measured(reports, spec.name)), figures)
+    written += jf_fps_plots(spec, lines, figures)
     stem = measured.tag + ("-quick" if measured.quick else "")
     for dataset in available:
         bars = sequence_bars(spec, measured, dataset, figures / f"{spec.name}-{stem}-{dataset}-sequences.png")

@@ -113,14 +113,15 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
         done = folder / "done.json"
         if not done.is_file():
             print(f"training {recipe.name}: stage {stage} ({config.iterations} iterations) -> {folder}")
+            paths = {k: Path(v) for k, v in data.items() if k.endswith(("_root", "_ann")) and v}
             clips = training_clips(
                 config,
-                Path(data["coco_root"]) if data.get("coco_root") else None,
-                Path(data["coco_ann"]) if data.get("coco_ann") else None,
-                Path(data["davis_root"]) if data.get("davis_root") else None,
+                paths.get("coco_root"),
+                paths.get("coco_ann"),
+                paths.get("davis_root"),
                 data.get("davis_dataset") or "davis2017",
                 "train",
-                Path(data["youtube_root"]) if data.get("youtube_root") else None,
+                paths.get("youtube_root"),
             )
             summary = train(config, clips, folder, ctx.device, resume=True, progress=ctx.progress)
             record = {"inputs": inputs, "summary": summary, "commit": ctx.commit}

@@ -218,10 +218,10 @@ def render_csv(spec: ExperimentSpec, lines: list[Line]) -> str:
     return buffer.getvalue()
 
 
-def write_tables(spec: ExperimentSpec, reports: Path) -> list[Path]:
-    """Write ``reports/tables/<table>.{md,tex,csv}`` from the paper and every measured set."""
-    sets = load_measured(reports, spec.name)
-    lines = table_lines(spec, sets)
+def write_tables(
+    spec: ExperimentSpec, reports: Path, sets: list[MeasuredSet], lines: list[Line]
+) -> list[Path]:
+    """Write ``reports/tables/<table>.{md,tex,csv}``: ``lines`` (:func:`table_lines` of ``sets``)."""
     folder = reports / "tables"
     outputs = {
         folder / f"{spec.name}.md": render_markdown(spec, lines, sets),
