@@ -14,6 +14,7 @@ from torch.utils.data import Dataset
 
 from sitvos.training import TrainConfig, train
 from sitvos.training.data import training_clips
+from sitvos.weights import load_checkpoint
 from vosbench.cli import main
 from vosbench.demo_data import make_demo_data
 from vosbench.methods import create_method
@@ -206,3 +207,23 @@ def test_ddp_with_two_cpu_processes(small_demo, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     method = create_method("sitvos", {"checkpoint": str(out / "last.pth")})
     assert method.model.config.fim
+
+
+def _norm_buffers(state: dict) -> dict[str, torch.Tensor]:
+    return {k: v for k, v in state.items() if k.endswith(("running_mean", "running_var"))}
+
+
+def test_training_calibrates_random_backbones_only(small_demo, tmp_path: Path) -> None:
+    tiny = dict(batch_size=1, size=64, frames=2, workers=0, lr=1e-4, iterations=1)
+    config = TrainConfig(stage="main", backbone="random", **tiny)
+    clips = training_clips(config, davis_root=small_demo.davis_root)
+    train(config, clips, tmp_path / "random", progress=False)
+    random_state = load_checkpoint(tmp_path / "random" / "last.pth")["model"]
+    variances = [v for k, v in _norm_buffers(random_state).items() if k.endswith("running_var")]
+    assert variances and all(not torch.equal(v, torch.ones_like(v)) for v in variances)
+    # From a checkpoint (as from ImageNet), the statistics it brings stay as they are.
+    config = TrainConfig(stage="main", init_checkpoint=str(tmp_path / "random" / "last.pth"), **tiny)
+    train(config, clips, tmp_path / "init", progress=False)
+    init_state = load_checkpoint(tmp_path / "init" / "last.pth")["model"]
+    for key, value in _norm_buffers(random_state).items():
+        assert torch.equal(init_state[key], value), key

@@ -18,9 +18,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
-from torch.utils.data import DataLoader, Dataset, Sampler
+from torch.utils.data import DataLoader, Dataset, Sampler, default_collate
 from tqdm import tqdm
 
+from sitvos.training.calibration import calibrate_frozen_norms
 from sitvos.training.config import TrainConfig
 from sitvos.training.loss import ClipLoss
 from sitvos.weights import load_model, save_checkpoint
@@ -123,14 +124,19 @@ def train(
     if device.startswith("cuda"):
         model = model.to(memory_format=torch.channels_last)
     net: torch.nn.Module = ClipLoss(model)
+    state_path = out / "state.pt"
+    resuming = resume and state_path.is_file()
+    if not config.init_checkpoint and config.backbone == "random" and not resuming:
+        # The same first clips on every rank, so every process calibrates alike.
+        first = to_model(default_collate([clips[i % len(clips)] for i in range(config.batch_size)]), device)
+        calibrate_frozen_norms(model, lambda: net(**first))
     if world.size > 1:
         net = torch.nn.parallel.DistributedDataParallel(net, find_unused_parameters=True)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(params, lr=config.lr)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, poly(config.iterations, config.power))
-    state_path = out / "state.pt"
     start = 0
-    if resume and state_path.is_file():
+    if resuming:
         state = torch.load(state_path, map_location="cpu", weights_only=True)
         if state["config"] != asdict(config):
             changed = sorted(k for k, v in asdict(config).items() if state["config"].get(k) != v)

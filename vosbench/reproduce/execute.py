@@ -100,14 +100,20 @@ def _stage_data(stage: str, sources: DataSources) -> dict[str, str | None]:
 
 def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
     """Train (or find cached) every stage of ``recipe``; returns (checkpoint, its key)."""
+    from sitvos.training import TRAINING_REVISION, train
     from sitvos.training.data import training_clips
-    from sitvos.training.trainer import train
 
     checkpoint, previous = "", None
     for stage in recipe.stages:
         data = _stage_data(stage, ctx.sources)
         config = _stage_config(recipe, stage, checkpoint, ctx.quick)
-        inputs = {**asdict(config), "init_checkpoint": previous, "data": data, "device": ctx.device}
+        inputs = {
+            **asdict(config),
+            "init_checkpoint": previous,
+            "data": data,
+            "device": ctx.device,
+            "revision": TRAINING_REVISION,
+        }
         key = input_key(inputs)
         folder = ctx.work / "train" / key
         done = folder / "done.json"
