@@ -17,7 +17,7 @@ from vosbench.errors import VosbenchError
 from vosbench.evaluation import evaluate
 from vosbench.reproduce import ReproduceOptions, reproduce
 from vosbench.reproduce.columns import format_value
-from vosbench.reproduce.data import DataSources, demo_sources, parse_data
+from vosbench.reproduce.data import demo_sources, parse_data
 from vosbench.reproduce.execute import Context, check_row, input_key, run_row, train_recipe
 from vosbench.reproduce.spec import SpecError, load_recipes, load_spec
 from vosbench.reproduce.tables import (
@@ -66,7 +66,7 @@ options = { flow_scale = 0.25 }
 
 def _experiments(tmp_path: Path, spec: str = SPEC, recipes: str = RECIPES) -> Path:
     folder = tmp_path / "experiments"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "recipes.toml").write_text(recipes)
     (folder / "paper.csv").write_text(PAPER_CSV)
     (folder / "tableT.toml").write_text(spec)
@@ -80,13 +80,12 @@ def test_committed_specs_load_and_name_runnable_methods(tmp_path: Path) -> None:
     recipes = load_recipes(EXPERIMENTS / "recipes.toml")
     assert set(recipes.recipes) >= {"full", "pretrain-only", "main-only", "full-no-fim", "full-stm"}
     assert recipes.recipes["full-no-fim"].train == {"fim": False}
-    ctx = Context(tmp_path, DataSources("none", "no data", {}), recipes, recipes.quick)
     specs = {p.stem: load_spec(p, recipes) for p in sorted(EXPERIMENTS.glob("table*.toml"))}
     assert sorted(specs) == ["table1", "table2", "table3", "table4"]
     for spec in specs.values():
         assert spec.paper.is_file()
         for row in spec.rows:
-            check_row(row, ctx)  # the method exists and its options parse
+            check_row(row, recipes.quick)  # the method exists and its options parse
     # Table 4's rows are the five memory strategies; Table 3's the training stages and FIM off
     assert [r.options.get("memory") for r in specs["table4"].rows] == [
         "first",
@@ -317,7 +316,9 @@ def test_recipe_trains_once_and_its_checkpoint_runs(tmp_path: Path, tiny_demo) -
     assert record.options == {"size": "48"} and 0.0 <= record.scores["J&F-Mean"] <= 1.0
 
 
-def test_cli_reproduce_on_demo_skips_nothing_it_can_run(tmp_path: Path) -> None:
+def test_cli_reproduce_on_demo_skips_nothing_it_can_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     spec = SPEC.replace('["davis2016_jf", "davis2017_jf", "fps"]', '["g", "j_seen"]').replace(
         'fps_dataset = "davis2017"', ""
     )
@@ -335,6 +336,11 @@ def test_cli_reproduce_on_demo_skips_nothing_it_can_run(tmp_path: Path) -> None:
     work = tmp_path / "w2"
     assert main(["reproduce", "table9", "--experiments", str(folder), "--work", str(work)]) == 2
     assert not work.exists()  # a bad table name stops before any data is generated
+    bad = _experiments(tmp_path / "bad", SPEC.replace("options = {", "options = {frobnicate = 1, "))
+    capsys.readouterr()
+    assert main(["reproduce", "tableT", "--experiments", str(bad), "--work", str(work)]) == 2
+    assert "frobnicate" in capsys.readouterr().err
+    assert not work.exists()  # so does an option the method does not have
 
 
 def test_demo_youtube_layout_has_seen_and_unseen_objects(tiny_demo) -> None:

@@ -71,6 +71,13 @@ def test_resume_gives_the_same_weights(small_demo, tmp_path: Path) -> None:
     ]
     assert len(losses) == 3 and all(0 < loss < float("inf") for loss in losses)
     assert (tmp_path / "straight" / "loss_curve.png").stat().st_size > 1000
+    # The throughput and memory a training report needs, from this run alone.
+    summary = json.loads((tmp_path / "resumed" / "summary.json").read_text())
+    assert summary["iterations"] == 3 and summary["device"].endswith(f"({os.cpu_count()} cores)")
+    assert summary["train_seconds"] > 0 and summary["iterations_per_second"] == pytest.approx(
+        1 / summary["train_seconds"]  # the resumed process ran one iteration
+    )
+    assert summary["peak_memory_of"] == "process RSS" and summary["peak_memory_mb"] > 100
 
 
 def test_resume_refuses_other_settings(small_demo, tmp_path: Path) -> None:
@@ -128,7 +135,11 @@ def test_both_stages_and_the_checkpoint_runs(
         "--val-sequences",
         "crossing",
     ]
+    capsys.readouterr()
     assert main([*args, "--out", str(main_run), *common, *val]) == 0
+    summary = json.loads((main_run / "summary.json").read_text())
+    printed = f" it/s on {summary['device']}, peak memory {summary['peak_memory_mb']:.0f} MB (process RSS)"
+    assert printed in capsys.readouterr().out
     scores = [json.loads(line) for line in (main_run / "validation.jsonl").read_text().splitlines()]
     assert [s["iteration"] for s in scores] == [0, 1]  # before and after training
     assert (main_run / "best.pth").is_file()

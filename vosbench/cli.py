@@ -456,6 +456,8 @@ def _run_train(args: argparse.Namespace) -> int:
     if summary:
         print(
             f"trained {summary['iterations']} iterations, final loss {summary['final_loss']:.4f}; "
+            f"{summary['iterations_per_second']:.2f} it/s on {summary['device']}, peak memory "
+            f"{summary['peak_memory_mb']:.0f} MB ({summary['peak_memory_of']}); "
             f"checkpoint {args.out / 'last.pth'}"
             + (f"; validation {summary['validation']:.4f}" if "validation" in summary else "")
         )
@@ -499,8 +501,7 @@ def _add_reproduce(sub: argparse._SubParsersAction) -> None:
 
 def _run_reproduce(args: argparse.Namespace) -> int:
     from vosbench.reproduce import ReproduceOptions, reproduce, spec_paths
-    from vosbench.reproduce.data import parse_data, quick_demo
-    from vosbench.reproduce.spec import load_recipes
+    from vosbench.reproduce.data import parse_data
 
     _check_device(args.device)
     spec_paths(args.experiments, args.tables)  # a bad table name fails before data is generated
@@ -510,11 +511,7 @@ def _run_reproduce(args: argparse.Namespace) -> int:
         raise VosbenchError("--data demo cannot be combined with dataset paths")
     quick = demo if args.quick is None else args.quick
     start = time.perf_counter()
-    if demo:
-        recipes = load_recipes(args.experiments / "recipes.toml")
-        sources = quick_demo(args.work, recipes.quick if quick else None)
-    else:
-        sources = parse_data(data)
+    sources = None if demo else parse_data(data)  # None: reproduce generates the demo data
     options = ReproduceOptions(
         experiments=args.experiments,
         reports=args.reports,

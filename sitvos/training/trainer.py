@@ -28,6 +28,7 @@ from sitvos.weights import load_model, save_checkpoint
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import atomic_path, write_atomic, write_bytes_atomic
 from vosbench.runner.distributed import World, finish, init_world
+from vosbench.runner.provenance import hardware, hardware_label
 from vosbench.sampling.clip import to_model
 from vosbench.visual.plots import pyplot, save_figure
 
@@ -178,9 +179,11 @@ def train(
     if validation is not None and world.is_main and start == 0:
         _save(out, model, optimizer, scheduler, 0, config, world)  # the untrained model, for comparison
         _record_validation(out, validation, device, 0, config)
-    log_rows: list[dict] = []
     last_loss = math.nan
-    tick = time.perf_counter()
+    if device.startswith("cuda"):
+        torch.cuda.reset_peak_memory_stats(device)
+    began = tick = time.perf_counter()
+    validating = 0.0  # seconds spent validating inside the loop: not training throughput
     iteration = start
     with bar:
         for batch in loader:
@@ -204,7 +207,6 @@ def train(
                     "lr": scheduler.get_last_lr()[0],
                     "seconds": now - tick,
                 }
-                log_rows.append(row)
                 with open(out / "metrics.jsonl", "a", encoding="utf-8") as log:
                     log.write(json.dumps(row) + "\n")
                 tick = now
@@ -217,8 +219,21 @@ def train(
                 and iteration % config.validate_every == 0
                 and iteration != config.iterations
             ):
+                validation_began = time.perf_counter()
                 _record_validation(out, validation, device, iteration, config)
-    summary = {"iterations": iteration, "final_loss": last_loss}
+                validating += time.perf_counter() - validation_began
+    seconds = time.perf_counter() - began - validating
+    summary: dict = {
+        "iterations": iteration,
+        "final_loss": last_loss,
+        "device": hardware_label(hardware(device)),
+        "processes": world.size,
+        "train_seconds": seconds,  # this process's iterations, with data loading and checkpoints
+        "iterations_per_second": (iteration - start) / seconds
+        if seconds > 0 and iteration > start
+        else math.nan,
+        **_peak_memory(device),
+    }
     if world.is_main:
         rows = (
             [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
@@ -230,8 +245,22 @@ def train(
             _loss_curve(rows, out / "loss_curve.png")
         if validation is not None:
             summary["validation"] = _record_validation(out, validation, device, iteration, config)
+        write_atomic(out / "summary.json", json.dumps(summary, indent=1))
     finish(world)
     return summary
+
+
+def _peak_memory(device: str) -> dict[str, object]:
+    """Peak memory of this process: allocated GPU memory on CUDA, resident set size on CPU."""
+    if device.startswith("cuda"):
+        return {"peak_memory_mb": torch.cuda.max_memory_allocated(device) / 2**20, "peak_memory_of": "GPU"}
+    try:
+        import resource
+    except ImportError:  # Windows
+        return {"peak_memory_mb": math.nan, "peak_memory_of": "process RSS (not measured here)"}
+    unit = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, kilobytes on Linux
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * unit
+    return {"peak_memory_mb": rss / 2**20, "peak_memory_of": "process RSS"}
 
 
 def _save(out: Path, model, optimizer, scheduler, iteration: int, config: TrainConfig, world: World) -> None:

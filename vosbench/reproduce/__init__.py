@@ -17,7 +17,7 @@ from pathlib import Path
 
 from vosbench.errors import VosbenchError
 from vosbench.reproduce.columns import COLUMNS
-from vosbench.reproduce.data import DataSources
+from vosbench.reproduce.data import DataSources, quick_demo
 from vosbench.reproduce.execute import Context, check_row, run_row
 from vosbench.reproduce.figures import jf_fps_plots, overlays, sequence_bars
 from vosbench.reproduce.index import write_index
@@ -60,22 +60,29 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def reproduce(tables: list[str], sources: DataSources, options: ReproduceOptions) -> list[Path]:
-    """Run and write the requested tables; returns every file written."""
+def reproduce(tables: list[str], sources: DataSources | None, options: ReproduceOptions) -> list[Path]:
+    """Run and write the requested tables; returns every file written.
+
+    ``sources`` None: the demo data, generated (once) at the size ``options.quick`` asks for,
+    after every spec has been checked.
+    """
     recipes = load_recipes(options.experiments / "recipes.toml")
     specs = [load_spec(p, recipes) for p in spec_paths(options.experiments, tables)]
+    quick = recipes.quick if options.quick else None
+    for spec in specs:  # every spec and option is checked before hours of work start
+        for row in spec.rows:
+            check_row(row, quick)
+    if sources is None:
+        sources = quick_demo(options.work, quick)
     ctx = Context(
         work=options.work,
         sources=sources,
         recipes=recipes,
-        quick=recipes.quick if options.quick else None,
+        quick=quick,
         device=options.device,
         progress=options.progress,
         commit=git_commit(Path(__file__).parent),
     )
-    for spec in specs:  # every spec and option is checked before hours of work start
-        for row in spec.rows:
-            check_row(row, ctx)
     written: list[Path] = []
     drawn: set[str] = set()
     for spec in specs:

@@ -28,6 +28,7 @@ from vosbench.errors import VosbenchError
 from vosbench.io.atomic import write_atomic
 from vosbench.reproduce.data import DataSources
 from vosbench.reproduce.spec import Quick, Recipe, Recipes, RowSpec
+from vosbench.runner.provenance import hardware_label
 
 
 def input_key(inputs: dict[str, Any]) -> str:
@@ -64,13 +65,6 @@ class RunRecord:
     per_object: dict[str, float] = field(default_factory=dict)  # "<seq>_<id>" -> J&F (or G terms)
     folder: str = ""
     commit: str = "unknown"  # the code that made the run
-
-
-def _hardware(run_json: dict) -> str:
-    hw = run_json["provenance"]["hardware"]
-    if "gpu" in hw:
-        return str(hw["gpu"])
-    return f"{hw['cpu']} ({hw['cpu_cores']} cores)"
 
 
 def _stage_config(recipe: Recipe, stage: str, init: str, quick: Quick | None):
@@ -137,26 +131,26 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
     return Path(checkpoint), previous
 
 
-def row_options(row: RowSpec, ctx: Context) -> dict[str, str]:
+def row_options(row: RowSpec, quick: Quick | None) -> dict[str, str]:
     """The row's method options as text: quick's defaults for the method, then the row's own."""
-    quick = ctx.quick.options.get(row.method, {}) if ctx.quick else {}
-    merged = {**quick, **row.options}
+    defaults = quick.options.get(row.method, {}) if quick else {}
+    merged = {**defaults, **row.options}
     return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in merged.items()}
 
 
-def check_row(row: RowSpec, ctx: Context) -> None:
+def check_row(row: RowSpec, quick: Quick | None) -> None:
     """Fail before any work if the row's method or options are wrong."""
     from vosbench.methods.options import build_options
     from vosbench.methods.registry import method_class
 
-    build_options(row.method, method_class(row.method).Options, row_options(row, ctx))
+    build_options(row.method, method_class(row.method).Options, row_options(row, quick))
 
 
 def run_row(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
     """The row's method over ``dataset``'s evaluation split (cached); trains first if needed."""
     from vosbench.runner.run import RunOptions, run_method
 
-    options = row_options(row, ctx)
+    options = row_options(row, ctx.quick)
     weights: str | None = None
     if row.recipe is not None:
         checkpoint, weights = train_recipe(ctx.recipes.recipes[row.recipe], ctx)
@@ -209,7 +203,7 @@ def run_row(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
         split=split,
         scores=dict(result.global_metrics),
         fps=outcome.profile.fps,
-        hardware=_hardware(json.loads((folder / "run.json").read_text())),
+        hardware=hardware_label(json.loads((folder / "run.json").read_text())["provenance"]["hardware"]),
         per_object=per_object,
         folder=str(folder),
         commit=ctx.commit,

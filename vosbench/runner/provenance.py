@@ -19,6 +19,24 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def hardware(device: str) -> dict:
+    """The CPU (name, cores, platform) and, on CUDA, the GPU's name."""
+    info = {"cpu": _cpu_name(), "cpu_cores": os.cpu_count(), "platform": platform.platform()}
+    if device.startswith("cuda"):
+        import torch
+
+        if torch.cuda.is_available():
+            info["gpu"] = torch.cuda.get_device_name(torch.device(device))
+    return info
+
+
+def hardware_label(info: dict) -> str:
+    """What a figure names as its hardware: the GPU, else the CPU and its cores."""
+    if "gpu" in info:
+        return str(info["gpu"])
+    return f"{info['cpu']} ({info['cpu_cores']} cores)"
+
+
 def provenance(device: str) -> dict:
     """Versions of Python, vosbench, torch, numpy and OpenCV; CPU and GPU names; the time."""
     import cv2
@@ -36,11 +54,9 @@ def provenance(device: str) -> dict:
             "numpy": numpy.__version__,
             "opencv": cv2.__version__,
         },
-        "hardware": {"cpu": _cpu_name(), "cpu_cores": os.cpu_count(), "platform": platform.platform()},
+        "hardware": hardware(device),
         "device": device,
     }
-    if device.startswith("cuda") and torch.cuda.is_available():
-        info["hardware"]["gpu"] = torch.cuda.get_device_name(torch.device(device))
     return info
 
 
