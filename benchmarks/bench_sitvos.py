@@ -20,6 +20,7 @@ import torch
 
 from vosbench.methods import GivenMasks, VideoInfo, create_method
 from vosbench.runner.profiler import Profiler
+from vosbench.runner.provenance import hardware, hardware_label
 
 
 def main() -> None:
@@ -59,7 +60,7 @@ def main() -> None:
         with profiler.frame():
             method.step(frames[t % len(frames)], given)
     report = profiler.report()
-    device = torch.cuda.get_device_name() if args.device.startswith("cuda") else "CPU"
+    device = hardware_label(hardware(args.device))
     memory = f"memory={args.memory} n={args.n}" if args.method == "sitvos" else "memory every 5 frames"
     print(f"{args.method} {size[1]}x{size[0]}, {args.objects} objects, {memory}, size={args.size}, {device}")
     print(report.summary())

@@ -64,6 +64,19 @@ def network_frame(
     return NetworkFrame(frame, labels, pad, inner, full)
 
 
+def add_objects(
+    foreground: torch.Tensor, ids: list[int], given_ids: tuple[int, ...]
+) -> tuple[torch.Tensor, list[int]]:
+    """Objects given for the first time join ``ids`` (in place) with an empty channel at the end
+    of ``foreground`` (K, H, W); returns the widened foreground and the new ids."""
+    new_ids = [i for i in given_ids if i not in ids]
+    if new_ids:
+        zeros = torch.zeros((len(new_ids), *foreground.shape[-2:]), device=foreground.device)
+        foreground = torch.cat([foreground, zeros])
+        ids.extend(new_ids)
+    return foreground, new_ids
+
+
 def paste_given(
     foreground: torch.Tensor, labels: torch.Tensor, given_ids: tuple[int, ...], ids: list[int]
 ) -> torch.Tensor:

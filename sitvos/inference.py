@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 import torch
 
-from sitvos.frames import label_map, network_frame, paste_given
+from sitvos.frames import add_objects, label_map, network_frame, paste_given
 from sitvos.memory import MemoryBank, MemoryPolicy
 from sitvos.model.aggregation import soft_aggregate
 from sitvos.model.network import foreground_probability
@@ -69,7 +69,11 @@ class SITVOSMethod(NetworkMethod):
             else:
                 foreground = torch.zeros((len(self.ids), *size), device=self.device)
             if given is not None and frame.labels is not None:
-                foreground = self._add_objects(foreground, given.ids)
+                foreground, new_ids = add_objects(foreground, self.ids, given.ids)
+                if new_ids and len(self.bank):  # past memory holds empty masks for them
+                    with self.stage("mask encoder"):
+                        empty = torch.zeros((len(new_ids), 1, *size), device=self.device)
+                        self.bank.add_objects(self.model.encode_masks(empty))
                 foreground = paste_given(foreground, frame.labels, given.ids, self.ids)
             probs = soft_aggregate(foreground) if self.ids else None
             anchor = bool(given)
@@ -89,17 +93,3 @@ class SITVOSMethod(NetworkMethod):
             t_map = self.model.read(query, keys, masks, self.cached_sa[1])
         with self.stage("decoder"):
             return foreground_probability(self.model.decode(t_map, query), tuple(size))
-
-    def _add_objects(self, foreground: torch.Tensor, given_ids: tuple[int, ...]) -> torch.Tensor:
-        """Objects given for the first time get a channel, and an empty mask in past memory."""
-        new_ids = [i for i in given_ids if i not in self.ids]
-        if not new_ids:
-            return foreground
-        size = foreground.shape[-2:]
-        foreground = torch.cat([foreground, torch.zeros((len(new_ids), *size), device=foreground.device)])
-        if len(self.bank):
-            with self.stage("mask encoder"):
-                empty = self.model.encode_masks(torch.zeros((len(new_ids), 1, *size), device=self.device))
-            self.bank.add_objects(empty)
-        self.ids.extend(new_ids)
-        return foreground

@@ -33,6 +33,11 @@ class NetworkOptions:
             raise ValueError(f"size must be 0 (full size) or at least 32, got {self.size}")
 
 
+def bf16_autocast(precision: str, device: str) -> bool:
+    """Whether ``precision`` means bf16 autocast on ``device`` (auto: on CUDA only)."""
+    return precision == "bf16" or (precision == "auto" and torch.device(device).type == "cuda")
+
+
 class NetworkMethod(Method):
     """A method backed by one of ``sitvos.weights.ARCHITECTURES``: loads it, places it, autocasts."""
 
@@ -46,8 +51,7 @@ class NetworkMethod(Method):
         self.cuda = torch.device(device).type == "cuda"
         if self.cuda:
             self.model = self.model.to(memory_format=torch.channels_last)
-        bf16 = opts.precision == "bf16" or (opts.precision == "auto" and self.cuda)
-        self.dtype = torch.bfloat16 if bf16 else None
+        self.dtype = torch.bfloat16 if bf16_autocast(opts.precision, device) else None
 
     def _autocast(self) -> contextlib.AbstractContextManager:
         if self.dtype is None:

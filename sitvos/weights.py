@@ -89,7 +89,7 @@ def save_checkpoint(path: str | Path, model: torch.nn.Module, config: Any, extra
 
     payload = {
         "format": CHECKPOINT_FORMAT,
-        "architecture": "stm" if type(model).__name__ == "STM" else "sitvos",
+        "architecture": model.architecture,
         "config": asdict(config),
         "model": model.state_dict(),
         **(extra or {}),

@@ -500,11 +500,10 @@ def _add_reproduce(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_reproduce(args: argparse.Namespace) -> int:
-    from vosbench.reproduce import ReproduceOptions, reproduce, spec_paths
+    from vosbench.reproduce import ReproduceOptions, reproduce
     from vosbench.reproduce.data import parse_data
 
     _check_device(args.device)
-    spec_paths(args.experiments, args.tables)  # a bad table name fails before data is generated
     data = args.data or ["demo"]
     demo = data == ["demo"]
     if "demo" in data and not demo:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from sitvos.frames import label_map, network_frame, paste_given
+from sitvos.frames import add_objects, label_map, network_frame, paste_given
 from sitvos.memory import MemoryPolicy
 from sitvos.model.aggregation import soft_aggregate
 from sitvos.model.network import foreground_probability
@@ -62,12 +62,8 @@ class STMMethod(NetworkMethod):
                 query = self.model.encode_query(frame.image)
             foreground = self._read(query, frame.size)
             if given is not None and frame.labels is not None:
-                new_ids = [i for i in given.ids if i not in self.ids]
-                if new_ids:
-                    zeros = torch.zeros((len(new_ids), *frame.size), device=self.device)
-                    foreground = torch.cat([foreground, zeros])
-                    self.ids.extend(new_ids)
-                    self.memory.update({i: {} for i in new_ids})
+                foreground, new_ids = add_objects(foreground, self.ids, given.ids)
+                self.memory.update({i: {} for i in new_ids})
                 foreground = paste_given(foreground, frame.labels, given.ids, self.ids)
             if not self.ids:
                 return np.zeros(self.info.size, np.uint8)

@@ -63,6 +63,8 @@ def memory_read(
 
 
 class STM(nn.Module):
+    architecture = "stm"  # as checkpoints record it (sitvos.weights.ARCHITECTURES)
+
     def __init__(self, config: STMConfig | None = None, query_weights=None, memory_weights=None) -> None:
         super().__init__()
         self.config = config or STMConfig()

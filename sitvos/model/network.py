@@ -34,6 +34,8 @@ class FrameEncoding:
 
 
 class SITVOS(nn.Module):
+    architecture = "sitvos"  # as checkpoints record it (sitvos.weights.ARCHITECTURES)
+
     def __init__(self, config: ModelConfig | None = None, image_weights=None, mask_weights=None) -> None:
         super().__init__()
         self.config = config or ModelConfig()

@@ -21,6 +21,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Sampler, default_collate
 from tqdm import tqdm
 
+from sitvos.network_method import bf16_autocast
 from sitvos.training.calibration import calibrate_frozen_norms
 from sitvos.training.config import TrainConfig
 from sitvos.training.loss import ClipLoss
@@ -166,7 +167,7 @@ def train(
         multiprocessing_context=context,
         pin_memory=device.startswith("cuda"),
     )
-    use_bf16 = config.precision == "bf16" or (config.precision == "auto" and device.startswith("cuda"))
+    use_bf16 = bf16_autocast(config.precision, device)
     autocast = torch.autocast(device_type=torch.device(device).type, dtype=torch.bfloat16, enabled=use_bf16)
     bar = tqdm(
         total=config.iterations,
