@@ -20,12 +20,25 @@ class NetworkOptions:
         default="imagenet",
         metadata={"help": "without a checkpoint: ImageNet backbones (from the torch cache) or random"},
     )
+    backbone: Literal["", "resnet50", "mobilenetv2"] = field(
+        default="",
+        metadata={
+            "help": "the checkpoint's; without one resnet50 (the paper's) or mobilenetv2 (small-scale)"
+        },
+    )
+    backbone_weights: str = field(
+        default="", metadata={"help": "without a checkpoint: the image backbone's weights from this file"}
+    )
     precision: Literal["auto", "fp32", "bf16"] = field(
         default="auto", metadata={"help": "auto: bf16 autocast on CUDA, fp32 on CPU"}
     )
     size: int = field(
         default=0,
         metadata={"help": "network input: shorter side at most this (0: full size); masks are full size"},
+    )
+    seed: int = field(
+        default=0,
+        metadata={"help": "seeds the weights that start random (init=random, new layers), so runs repeat"},
     )
 
     def __post_init__(self) -> None:
@@ -47,7 +60,14 @@ class NetworkMethod(Method):
         super().__init__(options, device)
         opts = self.options
         fim = getattr(opts, "fim", True)
-        self.model = load_model(opts.checkpoint, fim, opts.init, self.architecture).to(device).eval()
+        # Seeded in a forked RNG: the same options give the same weights, and the caller's
+        # random state is left as it was.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(opts.seed)
+            model = load_model(
+                opts.checkpoint, fim, opts.init, self.architecture, opts.backbone, opts.backbone_weights
+            )
+        self.model = model.to(device).eval()
         self.cuda = torch.device(device).type == "cuda"
         if self.cuda:
             self.model = self.model.to(memory_format=torch.channels_last)

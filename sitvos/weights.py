@@ -1,4 +1,5 @@
-"""Weights: torchvision's ImageNet backbones from the local torch cache, and SITVOS checkpoints.
+"""Weights: torchvision's ImageNet backbones from the local torch cache, backbone files, and
+checkpoints of SITVOS and STM.
 
 torchvision's weights API downloads into ``torch.hub.get_dir()/checkpoints`` on first use.
 Here nothing may be downloaded at run time, so the file is looked up first and, when it is
@@ -8,13 +9,16 @@ missing, a clear message says where to put it (the real code path runs when it i
 from __future__ import annotations
 
 import os
+import pickle
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import torch
-from torchvision.models import ResNet18_Weights, ResNet50_Weights, WeightsEnum
+from torchvision.models import MobileNet_V2_Weights, ResNet18_Weights, ResNet50_Weights, WeightsEnum
 
+from sitvos.model.backbone import check_backbone
+from sitvos.weight_layouts import check_backbone_state, is_tonylins_layout, tonylins_to_torchvision
 from vosbench.errors import VosbenchError
 
 CHECKPOINT_FORMAT = 1
@@ -38,31 +42,103 @@ def imagenet_weights(weights: WeightsEnum) -> WeightsEnum:
 
 RESNET50 = ResNet50_Weights.IMAGENET1K_V1
 RESNET18 = ResNet18_Weights.IMAGENET1K_V1
+MOBILENETV2 = MobileNet_V2_Weights.IMAGENET1K_V1
+# backbone -> ImageNet weights of (the image network, the mask network)
+IMAGENET = {"resnet50": (RESNET50, RESNET18), "mobilenetv2": (MOBILENETV2, MOBILENETV2)}
 
 
 ARCHITECTURES = ("sitvos", "stm")
 
 
-def _build(architecture: str, config: dict | None, pretrained: bool, fim: bool):
+def backbone_weights(backbone: str, init: str = "imagenet", path: str | Path = "") -> tuple[Any, Any]:
+    """Weights for (the image network, the mask network) of ``backbone``.
+
+    ``path``: a file of the image network's weights (torchvision's layout, or for MobileNetV2
+    also tonylins/pytorch-mobilenet-v2's); the mask network takes it too where it is the same
+    network (MobileNetV2), else follows ``init``. Otherwise ImageNet (``init="imagenet"``) or
+    random (``"random"``).
+    """
+    check_backbone(backbone)
+    image_net, mask_net = IMAGENET[backbone]
+    if path:
+        state = read_backbone_file(path, backbone)
+        if backbone == "mobilenetv2":  # one network for images and masks
+            return state, state
+        return state, (imagenet_weights(mask_net) if init != "random" else None)
+    if init == "random":
+        return None, None
+    return imagenet_weights(image_net), imagenet_weights(mask_net)
+
+
+def load_tensors(path: Path, what: str) -> Any:
+    """``torch.load`` with ``weights_only=True`` (tensors and plain containers, never code); any
+    failure is one line naming the file."""
+    if not path.is_file():
+        raise VosbenchError(f"{path}: {what} not found")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        if "weights_only" in str(exc):  # torch refused objects other than tensors: say so briefly
+            raise VosbenchError(f"{path}: not a weights-only {what}; vosbench loads only tensors") from None
+        raise VosbenchError(f"{path}: not a readable {what} ({_first_line(exc)})") from None
+    except Exception as exc:
+        raise VosbenchError(f"{path}: not a readable {what} ({_first_line(exc)})") from None
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def read_backbone_file(path: str | Path, backbone: str) -> dict[str, torch.Tensor]:
+    """A backbone's weights file as a state dict in torchvision's layout (converted if needed)."""
+    path = Path(path)
+    state = load_tensors(path, "backbone weights file")
+    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
+        state = state["state_dict"]
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise VosbenchError(f"{path}: expected a state dict (parameter name -> tensor)")
+    state = {k.removeprefix("module."): v for k, v in state.items()}
+    try:
+        if backbone == "mobilenetv2" and is_tonylins_layout(state):
+            state = tonylins_to_torchvision(state)
+        check_backbone_state(state, backbone)
+    except ValueError as exc:
+        raise VosbenchError(f"{path}: {exc}") from None
+    return state
+
+
+def _build(architecture: str, config: dict | None, weights: tuple[Any, Any], fim: bool, backbone: str):
     """A network of ``architecture`` from its config (a checkpoint's) or the defaults."""
-    image_weights = imagenet_weights(RESNET50) if pretrained else None
-    if architecture == "stm":
-        from baselines.stm.model import STM, STMConfig
+    image_weights, mask_weights = weights
+    try:
+        if architecture == "stm":
+            from baselines.stm.model import STM, STMConfig
 
-        return STM(STMConfig(**(config or {})), image_weights, image_weights)
-    from sitvos.model import SITVOS, ModelConfig
+            stm_config = STMConfig(**config) if config else STMConfig(backbone=backbone)
+            return STM(stm_config, image_weights, image_weights)
+        from sitvos.model import SITVOS, ModelConfig
 
-    mask_weights = imagenet_weights(RESNET18) if pretrained else None
-    return SITVOS(ModelConfig(**config) if config else ModelConfig(fim=fim), image_weights, mask_weights)
+        sitvos_config = ModelConfig(**config) if config else ModelConfig(fim=fim, backbone=backbone)
+        return SITVOS(sitvos_config, image_weights, mask_weights)
+    except (TypeError, ValueError) as exc:
+        raise VosbenchError(f"{architecture}: {exc}") from None
 
 
 def load_model(
-    checkpoint: str | Path = "", fim: bool = True, init: str = "imagenet", architecture: str = "sitvos"
+    checkpoint: str | Path = "",
+    fim: bool = True,
+    init: str = "imagenet",
+    architecture: str = "sitvos",
+    backbone: str = "",
+    backbone_file: str | Path = "",
 ):
     """The network with its weights: a checkpoint, ImageNet backbones, or random (when asked).
 
-    A checkpoint fixes the architecture; asking for another one, or another ``fim`` than
-    it was trained with, is an error rather than a silent switch.
+    A checkpoint fixes the architecture and the backbone; asking for another one, or another
+    ``fim`` than it was trained with, is an error rather than a silent switch. Without a
+    checkpoint, ``backbone`` ("" = ``resnet50``) starts from ImageNet (``init``), from random
+    weights, or from ``backbone_file``.
     """
     if architecture not in ARCHITECTURES:
         raise VosbenchError(
@@ -77,10 +153,14 @@ def load_model(
             raise VosbenchError(
                 f"{checkpoint}: trained with fim={payload['config']['fim']}, but fim={fim} was asked"
             )
-        model = _build(architecture, payload["config"], pretrained=False, fim=fim)
+        trained_on = payload["config"].get("backbone", "resnet50")
+        if backbone and backbone != trained_on:
+            raise VosbenchError(f"{checkpoint}: a {trained_on} backbone, but backbone={backbone} was asked")
+        model = _build(architecture, payload["config"], (None, None), fim, trained_on)
         model.load_state_dict(payload["model"])
         return model
-    return _build(architecture, None, pretrained=init != "random", fim=fim)
+    backbone = backbone or "resnet50"
+    return _build(architecture, None, backbone_weights(backbone, init, backbone_file), fim, backbone)
 
 
 def save_checkpoint(path: str | Path, model: torch.nn.Module, config: Any, extra: dict | None = None) -> None:
@@ -101,12 +181,7 @@ def save_checkpoint(path: str | Path, model: torch.nn.Module, config: Any, extra
 def load_checkpoint(path: str | Path) -> dict:
     """Load a checkpoint safely (``weights_only=True``: tensors and plain containers only)."""
     path = Path(path)
-    if not path.is_file():
-        raise VosbenchError(f"{path}: checkpoint not found")
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise VosbenchError(f"{path}: not a readable SITVOS checkpoint ({exc})") from None
+    payload = load_tensors(path, "checkpoint")
     if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT or "model" not in payload:
         raise VosbenchError(
             f"{path}: not a SITVOS checkpoint (expected keys format={CHECKPOINT_FORMAT}, config, model)"

@@ -4,6 +4,7 @@ formatting, and small end-to-end runs on generated demo data."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import shutil
@@ -38,9 +39,9 @@ PAPER_CSV += "A&B,1,0,80.2,60.3,0.22,RTX 2080 Ti\nSITVOS,0,1,90.5,83.5,11.8,RTX 
 RECIPES = """
 [tiny]
 stages = ["main"]
-train = { iterations = 2, size = 32, batch_size = 1, workers = 0, backbone = "random", frames = 2 }
+train = { iterations = 2, size = 32, batch_size = 1, workers = 0, backbone_init = "random", frames = 2 }
 
-[quick]
+[scales.quick]
 options = { sitvos = { size = 48 } }
 demo = { frames = 6, size = [64, 96] }
 """
@@ -141,8 +142,8 @@ def test_bad_spec_names_the_bad_key(tmp_path: Path, spec: str, message: str) -> 
         (RECIPES.replace("iterations = 2", "iteratons = 2"), r"tiny\.train\.iteratons: unknown key"),
         (RECIPES.replace('stages = ["main"]', 'stages = ["fine-tune"]'), r"tiny\.stages: expected a list"),
         (RECIPES.replace('stages = ["main"]', ""), r"tiny\.stages: missing"),
-        (RECIPES.replace("size = [64, 96]", "size = [64]"), r"quick\.demo\.size"),
-        (RECIPES.replace("demo = {", "demos = {"), r"quick\.demos: unknown key"),
+        (RECIPES.replace("size = [64, 96]", "size = [64]"), r"scales\.quick\.demo\.size"),
+        (RECIPES.replace("demo = {", "demos = {"), r"scales\.quick\.demos: unknown key"),
     ],
 )
 def test_bad_recipes_name_the_bad_key(tmp_path: Path, recipes: str, message: str) -> None:
@@ -194,7 +195,14 @@ def _measured(tag: str = "demo") -> MeasuredSet:
         ),
     ]
     return MeasuredSet(
-        "tableT", tag, "demo data", True, "abc1234", "2026-01-01T00:00:00+00:00", "vosbench reproduce", rows
+        "tableT",
+        tag,
+        "demo data",
+        "quick",
+        "abc1234",
+        "2026-01-01T00:00:00+00:00",
+        "vosbench reproduce",
+        rows,
     )
 
 
@@ -240,11 +248,13 @@ def tiny_demo(tmp_path: Path):
 
 
 def test_reproduce_writes_tables_scores_match_evaluate_and_reruns_are_cached(
-    tmp_path: Path, tiny_demo, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, tiny_demo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     folder = _experiments(tmp_path)
     reports = tmp_path / "reports"
-    options = ReproduceOptions(folder, reports, tmp_path / "work", quick=True, progress=False, command="test")
+    options = ReproduceOptions(
+        folder, reports, tmp_path / "work", scale="quick", progress=False, command="test"
+    )
     written = reproduce(["tableT"], tiny_demo, options)
     assert reports / "tables" / "tableT.md" in written
     measured = json.loads((reports / "measured" / "tableT" / "demo-quick.json").read_text())
@@ -273,8 +283,16 @@ def test_reproduce_writes_tables_scores_match_evaluate_and_reruns_are_cached(
     calls: list[tuple[str, dict]] = []
     real = runner.run_method
     monkeypatch.setattr(runner, "run_method", lambda m, s, o: calls.append((m, dict(s))) or real(m, s, o))
+    capsys.readouterr()
     reproduce(["tableT"], tiny_demo, options)
     assert calls == []
+    said = capsys.readouterr().out
+    # each reused step says so, where it is, and how to compute it again
+    assert said.count("cached in") == 4 and said.count("--rerun") == 4
+    assert f"run flow-propagation (flow_scale=0.25) on davis2017: cached in {tmp_path / 'work'}" in said
+    reproduce(["tableT"], tiny_demo, dataclasses.replace(options, rerun=True))
+    assert len(calls) == 4  # every step again, once (davis2016 and davis2017 share no run)
+    calls.clear()
     (folder / "tableT.toml").write_text(SPEC.replace("flow_scale = 0.25", "flow_scale = 0.5"))
     reproduce(["tableT"], tiny_demo, options)
     assert calls == [("flow-propagation", {"flow_scale": "0.5"})] * 2  # davis2016 and davis2017

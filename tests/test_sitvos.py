@@ -302,7 +302,7 @@ def test_checkpoint_round_trip(tmp_path: Path) -> None:
     with pytest.raises(VosbenchError, match="trained with fim=True, but fim=False"):
         create_method("sitvos", {"checkpoint": str(path), "fim": "false"})
     (tmp_path / "bad.pth").write_bytes(b"junk")
-    with pytest.raises(VosbenchError, match="not a readable SITVOS checkpoint"):
+    with pytest.raises(VosbenchError, match="not a readable checkpoint"):
         create_method("sitvos", {"checkpoint": str(tmp_path / "bad.pth")})
 
 

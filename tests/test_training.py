@@ -26,7 +26,7 @@ TINY = {
     "size": 64,
     "frames": 2,
     "workers": 0,
-    "backbone": "random",
+    "backbone_init": "random",
     "lr": 1e-4,
     "log_every": 1,
 }
@@ -93,7 +93,7 @@ def test_both_stages_and_the_checkpoint_runs(
     small_demo, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     common = [
-        "--backbone",
+        "--backbone-init",
         "random",
         "--iterations",
         "1",
@@ -175,7 +175,7 @@ def test_never_train_on_an_evaluation_split(
     small_demo, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     args = ["train", "--stage", "main", "--davis-root", str(small_demo.davis_root), "--davis-split", "val"]
-    assert main([*args, "--out", str(tmp_path / "x"), "--backbone", "random", "--iterations", "1"]) == 2
+    assert main([*args, "--out", str(tmp_path / "x"), "--backbone-init", "random", "--iterations", "1"]) == 2
     assert "evaluation split: never train on it" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
 
@@ -198,7 +198,7 @@ def test_ddp_with_two_cpu_processes(small_demo, tmp_path: Path) -> None:
         str(small_demo.davis_root),
         "--out",
         str(out),
-        "--backbone",
+        "--backbone-init",
         "random",
         "--iterations",
         "1",
@@ -226,7 +226,7 @@ def _norm_buffers(state: dict) -> dict[str, torch.Tensor]:
 
 def test_training_calibrates_random_backbones_only(small_demo, tmp_path: Path) -> None:
     tiny = dict(batch_size=1, size=64, frames=2, workers=0, lr=1e-4, iterations=1)
-    config = TrainConfig(stage="main", backbone="random", **tiny)
+    config = TrainConfig(stage="main", backbone_init="random", **tiny)
     clips = training_clips(config, davis_root=small_demo.davis_root)
     train(config, clips, tmp_path / "random", progress=False)
     random_state = load_checkpoint(tmp_path / "random" / "last.pth")["model"]

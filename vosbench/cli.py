@@ -76,10 +76,11 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 def _add_demo(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "demo",
-        help="the main job on the embedded default: generate demo data, run a baseline, score it",
-        description="Generate the demo datasets into OUT (no download), run the flow-propagation "
-        "baseline over the demo DAVIS 2017-layout val split, score it with the official protocol and "
-        "write masks, result files, run.json and an overlay contact sheet to OUT/results.",
+        help="a ten-second look: generate demo data, run a baseline on it, score it, draw overlays",
+        description="A quick look at vosbench (the main job, which regenerates the paper's tables, is "
+        "`vosbench reproduce`). Generate the demo datasets into OUT (no download), run the "
+        "flow-propagation baseline over the demo DAVIS 2017-layout val split, score it with the official "
+        "protocol and write masks, result files, run.json and an overlay contact sheet to OUT/results.",
     )
     p.add_argument("--out", type=Path, default=Path("vosbench-demo"))
     p.add_argument("--method", default="flow-propagation", help="method to run (default flow-propagation)")
@@ -94,7 +95,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     from vosbench.visual.overlay import contact_sheet, overlay
 
     demo = make_demo_data(args.out)
-    print(f"demo data written to {args.out} (DAVIS/ and COCO/)")
+    print(f"demo data written to {args.out} (DAVIS/, YouTube/ and COCO/)")
     results = args.out / "results"
     root = str(demo.davis_root)
     code = main(
@@ -102,7 +103,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     )
     if code:
         return code
-    rows = []
+    rows, captions = [], []
     for video in load_videos("davis2017", demo.davis_root, "val"):
         picks = [0, len(video) // 2, len(video) - 1]
         rows.append(
@@ -111,8 +112,9 @@ def _run_demo(args: argparse.Namespace) -> int:
                 for i in picks
             ]
         )
+        captions.append([f"{video.name} {video.frames[i]}" for i in picks])
     sheet = results / "overlays.png"
-    write_image(sheet, contact_sheet(rows))
+    write_image(sheet, contact_sheet(rows, captions=captions))
     print(f"overlays (first, middle, last frame of each video): {sheet}")
     return 0
 
@@ -120,11 +122,12 @@ def _run_demo(args: argparse.Namespace) -> int:
 def _add_make_demo_data(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "make-demo-data",
-        help="generate the demo datasets (DAVIS 2017 layout VOS data and COCO-format shapes)",
+        help="generate the demo datasets (DAVIS 2017 and YouTube-VOS layouts, COCO-format shapes)",
         description="Generate, with no download, OUT/DAVIS (a VOS dataset in the DAVIS 2017 layout, "
         "480p, train and val splits: textured objects moving, deforming and occluding each other "
-        "over panning textured backgrounds) and OUT/COCO (a COCO-format instance dataset of "
-        "textured shapes). Deterministic for a seed.",
+        "over panning textured backgrounds; ImageSets/2016 lists the same videos for davis2016), "
+        "OUT/YouTube (the same videos in the YouTube-VOS layout, train and valid splits) and OUT/COCO "
+        "(a COCO-format instance dataset of textured shapes). Deterministic for a seed.",
     )
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--seed", type=int, default=0)
@@ -150,8 +153,8 @@ def _run_make_demo_data(args: argparse.Namespace) -> int:
         raise VosbenchError(f"--size {args.size[0]} {args.size[1]}: both sides must be at least 32")
     demo = make_demo_data(args.out, seed=args.seed, n_frames=args.frames, size=tuple(args.size))
     print(
-        f"wrote {demo.davis_root} (DAVIS 2017 layout) and {demo.coco_root} (COCO layout) "
-        f"in {time.perf_counter() - start:.1f} s"
+        f"wrote {demo.davis_root} (DAVIS 2017 layout), {demo.youtube_root} (YouTube-VOS layout) and "
+        f"{demo.coco_root} (COCO layout) in {time.perf_counter() - start:.1f} s"
     )
     return 0
 
@@ -300,7 +303,10 @@ def _add_profile(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--frames", type=int, default=None, help="stop after N frames (default: all)")
     p.add_argument("--warmup", type=int, default=5, help="frames left out at the start (default 5)")
     p.add_argument(
-        "--out", type=Path, default=None, help="JSON report (default: profile-<method>-<dataset>.json)"
+        "--out",
+        type=Path,
+        default=None,
+        help="also write the report as JSON here (default: print only)",
     )
     p.set_defaults(func=_run_profile)
 
@@ -308,6 +314,7 @@ def _add_profile(sub: argparse._SubParsersAction) -> None:
 def _run_profile(args: argparse.Namespace) -> int:
     import json
 
+    from vosbench.datasets import DEFAULT_SPLITS
     from vosbench.io.atomic import write_atomic
     from vosbench.methods.options import parse_settings
     from vosbench.runner.provenance import provenance
@@ -319,17 +326,18 @@ def _run_profile(args: argparse.Namespace) -> int:
     outcome = run_method(args.method, parse_settings(args.set), options)
     if outcome is None:
         return 0
-    out = args.out or Path(f"profile-{args.method}-{args.dataset}.json")
-    report = {
-        "method": args.method,
-        "settings": args.set,
-        "dataset": args.dataset,
-        "split": args.split,
-        "profile": outcome.profile.to_dict(),
-        "provenance": provenance(args.device),
-    }
-    write_atomic(out, json.dumps(report, indent=1))
-    print(f"{args.method} on {args.dataset}: {outcome.profile.summary()}\nwrote {out}")
+    print(f"{args.method} on {args.dataset}: {outcome.profile.summary()}")
+    if args.out is not None:
+        report = {
+            "method": args.method,
+            "settings": args.set,
+            "dataset": args.dataset,
+            "split": args.split or DEFAULT_SPLITS[args.dataset],
+            "profile": outcome.profile.to_dict(),
+            "provenance": provenance(args.device),
+        }
+        write_atomic(args.out, json.dumps(report, indent=1))
+        print(f"wrote {args.out}")
     return 0
 
 
@@ -362,12 +370,12 @@ def _run_submit(args: argparse.Namespace) -> int:
 def _add_train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "train",
-        help="train SITVOS: COCO pre-training (stage 1) or main training on videos (stage 2)",
-        description="Train SITVOS with the paper's settings as defaults (3-frame 384x384 clips, batch "
-        "4, Adam 1e-5 with polynomial decay 0.9, frozen batch norm). Checkpoints go to OUT "
-        "(state.pt for --resume, last.pth and best.pth for `vosbench run --method sitvos --set "
-        "checkpoint=...`), with metrics.jsonl/csv and loss_curve.png. Under torchrun: "
-        "DistributedDataParallel.",
+        help="train SITVOS or STM: COCO pre-training (stage 1) or main training on videos (stage 2)",
+        description="Train SITVOS (or STM with --model stm) with the SITVOS paper's settings as defaults "
+        "(3-frame 384x384 clips, batch 4, Adam 1e-5 with polynomial decay 0.9, frozen batch norm). "
+        "Checkpoints go to OUT (state.pt for --resume, last.pth and best.pth for `vosbench run --method "
+        "sitvos --set checkpoint=...`, or --method stm), with metrics.jsonl/csv and loss_curve.png. "
+        "Under torchrun: DistributedDataParallel.",
     )
     p.add_argument("--stage", required=True, choices=("pretrain", "main"))
     p.add_argument("--out", required=True, type=Path, help="run folder")
@@ -383,7 +391,25 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--init", default="", help="start from this checkpoint (e.g. the pretrain stage's last.pth)"
     )
-    p.add_argument("--backbone", default="imagenet", choices=("imagenet", "random"))
+    p.add_argument(
+        "--backbone",
+        default="resnet50",
+        choices=("resnet50", "mobilenetv2"),
+        help="resnet50: the paper's; mobilenetv2: the small-scale variant (default resnet50)",
+    )
+    p.add_argument(
+        "--backbone-init",
+        default="imagenet",
+        choices=("imagenet", "random"),
+        help="without --init: torchvision's ImageNet weights (downloaded or from the torch cache) or random",
+    )
+    p.add_argument(
+        "--backbone-weights",
+        default="",
+        metavar="PATH",
+        help="without --init: the image backbone's weights from this file (torchvision's layout, or "
+        "tonylins' for MobileNetV2, e.g. ../shared/weights/mobilenetv2-imagenet-tonylins.pt)",
+    )
     p.add_argument("--fim", default="true", choices=("true", "false"), help="false: Table 3's ablation")
     p.add_argument("--model", default="sitvos", choices=("sitvos", "stm"), help="the network to train")
     p.add_argument("--iterations", type=int, default=100_000)
@@ -403,6 +429,14 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--val-root", type=Path, default=None)
     p.add_argument("--val-split", default="val")
     p.add_argument("--val-sequences", nargs="+", default=None)
+    p.add_argument(
+        "--holdout",
+        nargs="+",
+        default=(),
+        metavar="VIDEO",
+        help="leave these videos of the DAVIS training split out of training and validate on them "
+        "(unless --val-dataset says otherwise)",
+    )
     p.add_argument("--resume", action="store_true", help="continue the run in OUT where it stopped")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=_run_train)
@@ -425,9 +459,12 @@ def _run_train(args: argparse.Namespace) -> int:
             max_objects=args.max_objects,
             lr=args.lr,
             backbone=args.backbone,
+            backbone_init=args.backbone_init,
+            backbone_weights=args.backbone_weights,
             init_checkpoint=args.init,
             fim=args.fim == "true",
             workers=args.workers,
+            holdout=tuple(args.holdout),
             seed=args.seed,
             precision=args.precision,
             checkpoint_every=args.checkpoint_every,
@@ -452,6 +489,8 @@ def _run_train(args: argparse.Namespace) -> int:
             raise VosbenchError("validation needs both --val-dataset and --val-root")
         sequences = tuple(args.val_sequences) if args.val_sequences else None
         validation = Validation(args.val_dataset, args.val_root, args.val_split, sequences)
+    elif args.holdout and args.davis_root is not None:
+        validation = Validation(args.davis_dataset, args.davis_root, args.davis_split, tuple(args.holdout))
     summary = train(config, clips, args.out, args.device, args.resume, validation, progress=not args.quiet)
     if summary:
         print(
@@ -472,7 +511,7 @@ def _add_reproduce(sub: argparse._SubParsersAction) -> None:
         "recipe asks, run, score and profile it on each dataset its columns need, and write "
         "reports/tables/<table>.{md,tex,csv}, reports/figures/ and reports/README.md. Finished steps "
         "are cached in --work by a key of their inputs: a rerun does only what changed, and an "
-        "interrupted run resumes. With no arguments: all tables, quick mode, on the demo data.",
+        "interrupted run resumes. With no arguments: all tables, quick scale, on the demo data.",
     )
     p.add_argument(
         "tables", nargs="*", metavar="TABLE", help="table1 ... table4 or a spec path (default: all)"
@@ -486,15 +525,28 @@ def _add_reproduce(sub: argparse._SubParsersAction) -> None:
         "coco= (pre-training; annotations/instances_train2017.json) and coco-ann=; repeat for each",
     )
     p.add_argument(
+        "--scale",
+        default=None,
+        metavar="NAME",
+        help="a [scales.NAME] of recipes.toml: quick (CPU minutes, demo data), small (CPU hours, "
+        "MobileNetV2 ImageNet backbone, real data), or paper (the recipes as written; a GPU's work). "
+        "Default: quick with demo data, paper otherwise",
+    )
+    p.add_argument(
         "--quick",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="short CPU training and small inference (recipes.toml [quick]); default: on with demo data",
+        help="--quick: --scale quick; --no-quick: --scale paper",
     )
     p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default cpu)")
     p.add_argument("--experiments", type=Path, default=Path("reports/experiments"))
     p.add_argument("--reports", type=Path, default=Path("reports"), help="where tables and figures go")
     p.add_argument("--work", type=Path, default=Path(".vosbench-work"), help="cache of training and runs")
+    p.add_argument(
+        "--rerun",
+        action="store_true",
+        help="compute every training and run step of these tables again instead of reusing --work's cache",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_run_reproduce)
 
@@ -508,16 +560,24 @@ def _run_reproduce(args: argparse.Namespace) -> int:
     demo = data == ["demo"]
     if "demo" in data and not demo:
         raise VosbenchError("--data demo cannot be combined with dataset paths")
-    quick = demo if args.quick is None else args.quick
+    if args.scale is not None and args.quick is not None:
+        raise VosbenchError("give --scale or --quick/--no-quick, not both")
+    if args.scale is not None:
+        scale = args.scale
+    elif args.quick is not None:
+        scale = "quick" if args.quick else ""
+    else:
+        scale = "quick" if demo else ""
     start = time.perf_counter()
     sources = None if demo else parse_data(data)  # None: reproduce generates the demo data
     options = ReproduceOptions(
         experiments=args.experiments,
         reports=args.reports,
         work=args.work,
-        quick=quick,
+        scale=scale,
         device=args.device,
         progress=not args.quiet,
+        rerun=args.rerun,
         command=" ".join(["vosbench", "reproduce", *sys.argv[2:]]) if sys.argv[1:2] == ["reproduce"] else "",
     )
     written = reproduce(args.tables, sources, options)

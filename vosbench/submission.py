@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from vosbench.datasets import Video, load_videos
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import atomic_path
 from vosbench.io.masks import MaskFileError, decode_mask
 from vosbench.io.png import PALETTE
+from vosbench.progress import progress_bar
 
 MAX_LISTED = 12
 
@@ -100,7 +100,7 @@ def check_submission(
     folder = _results_folder(results)
     videos = load_videos(dataset, root, split)
     problems: list[Problem] = []
-    for video in tqdm(videos, desc="check", unit="video", disable=not progress):
+    for video in progress_bar(iterable=videos, desc="check", unit="video", enabled=progress):
         problems.extend(check_video(video, folder / video.name))
     known = {v.name for v in videos}
     for extra in sorted(

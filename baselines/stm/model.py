@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from sitvos.model.backbone import ImageEncoder, ImageFeatures
+from sitvos.model.backbone import ImageEncoder, ImageFeatures, check_backbone
 from sitvos.model.decoder import Decoder
 
 
@@ -22,6 +22,10 @@ from sitvos.model.decoder import Decoder
 class STMConfig:
     key_channels: int = 128
     value_channels: int = 512
+    backbone: str = "resnet50"  # STM's; "mobilenetv2": the small-scale variant
+
+    def __post_init__(self) -> None:
+        check_backbone(self.backbone)
 
 
 class KeyValue(nn.Module):
@@ -68,12 +72,13 @@ class STM(nn.Module):
     def __init__(self, config: STMConfig | None = None, query_weights=None, memory_weights=None) -> None:
         super().__init__()
         self.config = config or STMConfig()
-        ck, cv = self.config.key_channels, self.config.value_channels
-        self.query_encoder = ImageEncoder(query_weights)
-        self.memory_encoder = ImageEncoder(memory_weights, mask_channels=2)
-        self.query_kv = KeyValue(1024, ck, cv)
-        self.memory_kv = KeyValue(1024, ck, cv)
-        self.decoder = Decoder(in_channels=2 * cv)
+        ck, cv, backbone = self.config.key_channels, self.config.value_channels, self.config.backbone
+        self.query_encoder = ImageEncoder(query_weights, backbone=backbone)
+        self.memory_encoder = ImageEncoder(memory_weights, mask_channels=2, backbone=backbone)
+        r2, r3, r4 = self.query_encoder.channels
+        self.query_kv = KeyValue(r4, ck, cv)
+        self.memory_kv = KeyValue(r4, ck, cv)
+        self.decoder = Decoder(in_channels=2 * cv, skip_channels=(r3, r2))
 
     def encode_query(self, frame: torch.Tensor) -> QueryEncoding:
         """A frame (1, 3, H, W) in [0, 1], H and W multiples of 16."""

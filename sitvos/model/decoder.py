@@ -45,12 +45,14 @@ class Refine(nn.Module):
 class Decoder(nn.Module):
     """``T_out`` (K, C, h, w) + skips -> 2-channel logits at 1/4 scale (K, 2, 4h, 4w)."""
 
-    def __init__(self, in_channels: int = 256, channels: int = 256) -> None:
+    def __init__(
+        self, in_channels: int = 256, channels: int = 256, skip_channels: tuple[int, int] = (512, 256)
+    ) -> None:
         super().__init__()
         self.conv = nn.Conv2d(in_channels, channels, 3, padding=1)
         self.res = ResBlock(channels)
-        self.refine3 = Refine(512, channels)  # stride 8
-        self.refine2 = Refine(256, channels)  # stride 4
+        self.refine3 = Refine(skip_channels[0], channels)  # stride 8
+        self.refine2 = Refine(skip_channels[1], channels)  # stride 4
         self.pred = nn.Conv2d(channels, 2, 3, padding=1)
 
     def forward(self, x: torch.Tensor, r3: torch.Tensor, r2: torch.Tensor) -> torch.Tensor:

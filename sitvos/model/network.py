@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sitvos.model.backbone import ImageEncoder, ImageFeatures, MaskEncoder
+from sitvos.model.backbone import ImageEncoder, ImageFeatures, MaskEncoder, check_backbone
 from sitvos.model.decoder import Decoder
 from sitvos.model.transformer import InteractiveTransformer
 
@@ -23,6 +23,10 @@ class ModelConfig:
     channels: int = 256  # C
     d_k: int = 64
     fim: bool = True  # False: Table 3's naive transformer
+    backbone: str = "resnet50"  # the paper's; "mobilenetv2": the small-scale variant
+
+    def __post_init__(self) -> None:
+        check_backbone(self.backbone)
 
 
 @dataclass
@@ -39,13 +43,15 @@ class SITVOS(nn.Module):
     def __init__(self, config: ModelConfig | None = None, image_weights=None, mask_weights=None) -> None:
         super().__init__()
         self.config = config or ModelConfig()
-        c = self.config.channels
-        self.image_encoder = ImageEncoder(image_weights)
-        self.key_embed = nn.Conv2d(1024, c, kernel_size=1)
-        self.mask_encoder = MaskEncoder(mask_weights)
-        self.mask_embed = nn.Conv2d(256, c, kernel_size=1) if c != 256 else nn.Identity()
+        c, backbone = self.config.channels, self.config.backbone
+        self.image_encoder = ImageEncoder(image_weights, backbone=backbone)
+        r2, r3, r4 = self.image_encoder.channels
+        self.key_embed = nn.Conv2d(r4, c, kernel_size=1)
+        self.mask_encoder = MaskEncoder(mask_weights, backbone=backbone)
+        m = self.mask_encoder.channels
+        self.mask_embed = nn.Conv2d(m, c, kernel_size=1) if c != m else nn.Identity()
         self.transformer = InteractiveTransformer(c, self.config.d_k, self.config.fim)
-        self.decoder = Decoder(c)
+        self.decoder = Decoder(c, skip_channels=(r3, r2))
 
     def encode_image(self, images: torch.Tensor) -> FrameEncoding:
         """Frames (B, 3, H, W), RGB in [0, 1], H and W multiples of 16."""

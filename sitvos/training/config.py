@@ -19,9 +19,12 @@ class TrainConfig:
     lr: float = 1e-5  # Adam
     power: float = 0.9  # polynomial decay
     clip_grad: float = 1.0  # max gradient norm (paper silent; common for STM-style training)
-    backbone: Literal["imagenet", "random"] = "imagenet"  # ignored with init_checkpoint
+    backbone: Literal["resnet50", "mobilenetv2"] = "resnet50"  # the paper's, or the small-scale variant
+    backbone_init: Literal["imagenet", "random"] = "imagenet"  # ignored with init_checkpoint
+    backbone_weights: str = ""  # a backbone file instead of torchvision's ImageNet download
     init_checkpoint: str = ""  # e.g. the pre-training stage's result
     fim: bool = True  # SITVOS only
+    holdout: tuple[str, ...] = ()  # main: train-split videos left out of training (validation's)
     workers: int = 2
     seed: int = 0
     precision: Literal["auto", "fp32", "bf16"] = "auto"
@@ -39,3 +42,5 @@ class TrainConfig:
             raise ValueError(f"size must be a multiple of 16, got {self.size}")
         if self.lr <= 0:
             raise ValueError(f"lr must be positive, got {self.lr}")
+        if not isinstance(self.holdout, tuple):  # from TOML or JSON: a list
+            object.__setattr__(self, "holdout", tuple(self.holdout))

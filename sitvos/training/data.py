@@ -44,9 +44,14 @@ def training_clips(
     if davis_root is not None:
         if (davis_dataset, davis_split) in FORBIDDEN:
             raise VosbenchError(f"{davis_dataset} {davis_split} is an evaluation split: never train on it")
-        parts.append(
-            VideoClips(load_videos(davis_dataset, davis_root, davis_split), options, seed=config.seed)
-        )
+        videos = load_videos(davis_dataset, davis_root, davis_split)
+        unknown = sorted(set(config.holdout) - {v.name for v in videos})
+        if unknown:
+            raise VosbenchError(f"holdout: {', '.join(unknown)} not in {davis_dataset} {davis_split}")
+        kept = [v for v in videos if v.name not in config.holdout]
+        if not kept:
+            raise VosbenchError(f"holdout leaves no {davis_dataset} {davis_split} video to train on")
+        parts.append(VideoClips(kept, options, seed=config.seed))
         weights.append(1.0)
     if youtube_root is not None:
         videos = load_videos("youtube2019", youtube_root, "train")

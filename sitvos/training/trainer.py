@@ -19,7 +19,6 @@ from pathlib import Path
 
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler, default_collate
-from tqdm import tqdm
 
 from sitvos.network_method import bf16_autocast
 from sitvos.training.calibration import calibrate_frozen_norms
@@ -28,6 +27,7 @@ from sitvos.training.loss import ClipLoss
 from sitvos.weights import load_model, save_checkpoint
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import atomic_path, write_atomic, write_bytes_atomic
+from vosbench.progress import progress_bar
 from vosbench.runner.distributed import World, finish, init_world
 from vosbench.runner.provenance import hardware, hardware_label
 from vosbench.sampling.clip import to_model
@@ -42,6 +42,7 @@ class Validation:
     root: Path
     split: str
     sequences: tuple[str, ...] | None = None
+    settings: tuple[tuple[str, str], ...] = ()  # method options of the runs, e.g. (("size", "240"),)
 
 
 class PositionBatches(Sampler[list[int]]):
@@ -99,7 +100,7 @@ def _validate(checkpoint: Path, validation: Validation, out: Path, device: str, 
         sequences=validation.sequences,
         progress=False,
     )
-    settings: dict[str, object] = {"checkpoint": str(checkpoint)}
+    settings: dict[str, object] = {**dict(validation.settings), "checkpoint": str(checkpoint)}
     if config.model == "sitvos":
         settings["fim"] = config.fim
     outcome = run_method(config.model, settings, options)
@@ -122,13 +123,22 @@ def train(
     if world.size > 1 and device.startswith("cuda"):
         device = f"cuda:{world.local_rank}"
     torch.manual_seed(config.seed)
-    model = load_model(config.init_checkpoint, config.fim, config.backbone, config.model).to(device).train()
+    model = load_model(
+        config.init_checkpoint,
+        config.fim,
+        config.backbone_init,
+        config.model,
+        "" if config.init_checkpoint else config.backbone,
+        "" if config.init_checkpoint else config.backbone_weights,
+    )
+    model = model.to(device).train()
     if device.startswith("cuda"):
         model = model.to(memory_format=torch.channels_last)
     net: torch.nn.Module = ClipLoss(model)
     state_path = out / "state.pt"
     resuming = resume and state_path.is_file()
-    if not config.init_checkpoint and config.backbone == "random" and not resuming:
+    random_start = config.backbone_init == "random" and not config.backbone_weights
+    if not config.init_checkpoint and random_start and not resuming:
         # The same first clips on every rank, so every process calibrates alike.
         first = to_model(default_collate([clips[i % len(clips)] for i in range(config.batch_size)]), device)
         calibrate_frozen_norms(model, lambda: net(**first))
@@ -169,13 +179,12 @@ def train(
     )
     use_bf16 = bf16_autocast(config.precision, device)
     autocast = torch.autocast(device_type=torch.device(device).type, dtype=torch.bfloat16, enabled=use_bf16)
-    bar = tqdm(
+    bar = progress_bar(
         total=config.iterations,
         initial=start,
         unit="it",
         desc=f"train {config.stage}",
-        disable=not (progress and world.is_main),
-        file=sys.stderr,
+        enabled=progress and world.is_main,
     )
     if validation is not None and world.is_main and start == 0:
         _save(out, model, optimizer, scheduler, 0, config, world)  # the untrained model, for comparison

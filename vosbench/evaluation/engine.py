@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from vosbench.errors import VosbenchError
 from vosbench.evaluation.protocol import SequenceTask, ground_truth_labels, prediction_labels
 from vosbench.io.masks import read_mask
 from vosbench.metrics.boundary import DEFAULT_BOUND_TH
 from vosbench.metrics.frame import score_frame
+from vosbench.progress import progress_bar
 
 CHUNK_FRAMES = 24
 
@@ -151,7 +150,7 @@ def score_results(
     chunks = list(_chunks(tasks))
     total = sum(t.n_frames for t in tasks)
     workers = max(1, workers or os.cpu_count() or 1)
-    bar = tqdm(total=total, unit="frame", desc="evaluate", disable=not progress, file=sys.stderr)
+    bar = progress_bar(total=total, unit="frame", desc="evaluate", enabled=progress)
 
     def store(chunk: tuple[int, int, int], result: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
         index, start, stop = chunk

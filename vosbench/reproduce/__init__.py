@@ -17,7 +17,7 @@ from pathlib import Path
 
 from vosbench.errors import VosbenchError
 from vosbench.reproduce.columns import COLUMNS
-from vosbench.reproduce.data import DataSources, quick_demo
+from vosbench.reproduce.data import DataSources, scaled_demo
 from vosbench.reproduce.execute import Context, check_row, run_row
 from vosbench.reproduce.figures import jf_fps_plots, overlays, sequence_bars
 from vosbench.reproduce.index import write_index
@@ -31,10 +31,11 @@ class ReproduceOptions:
     experiments: Path  # the folder of table*.toml and recipes.toml
     reports: Path  # where tables, figures and measured rows go
     work: Path  # the cache of training and run folders
-    quick: bool = False
+    scale: str = ""  # a [scales.NAME] of recipes.toml ("quick", "small"); "": the recipes as written
     device: str = "cpu"
     progress: bool = True
     command: str = ""
+    rerun: bool = False  # recompute every step instead of reusing the cache
 
 
 def spec_paths(experiments: Path, tables: list[str]) -> list[Path]:
@@ -63,25 +64,26 @@ def _slug(text: str) -> str:
 def reproduce(tables: list[str], sources: DataSources | None, options: ReproduceOptions) -> list[Path]:
     """Run and write the requested tables; returns every file written.
 
-    ``sources`` None: the demo data, generated (once) at the size ``options.quick`` asks for,
+    ``sources`` None: the demo data, generated (once) at the size ``options.scale`` asks for,
     after every spec has been checked.
     """
     recipes = load_recipes(options.experiments / "recipes.toml")
     specs = [load_spec(p, recipes) for p in spec_paths(options.experiments, tables)]
-    quick = recipes.quick if options.quick else None
+    scale = recipes.scale(options.scale)
     for spec in specs:  # every spec and option is checked before hours of work start
         for row in spec.rows:
-            check_row(row, quick)
+            check_row(row, scale)
     if sources is None:
-        sources = quick_demo(options.work, quick)
+        sources = scaled_demo(options.work, scale)
     ctx = Context(
         work=options.work,
         sources=sources,
         recipes=recipes,
-        quick=quick,
+        scale=scale,
         device=options.device,
         progress=options.progress,
         commit=git_commit(Path(__file__).parent),
+        rerun=options.rerun,
     )
     written: list[Path] = []
     drawn: set[str] = set()
@@ -108,6 +110,7 @@ def _measure(
     for row in spec.rows:
         records = {d: run_row(row, d, ctx) for d in available}
         fps_from = spec.fps_dataset if spec.fps_dataset in records else available[0]
+        timed = records[fps_from]
         values: dict[str, float | None] = {}
         for name in spec.columns:
             if name == "fps":
@@ -122,7 +125,9 @@ def _measure(
                 method=row.method,
                 paper_row=row.paper_row,
                 values=values,
-                hardware=f"{records[fps_from].hardware}, {fps_from}" if "fps" in spec.columns else "",
+                hardware=", ".join(filter(None, (timed.hardware, timed.conditions, fps_from)))
+                if "fps" in spec.columns
+                else "",
                 runs={d: r.folder for d, r in records.items()},
                 per_object={d: r.per_object for d, r in records.items()},
                 commit=" ".join(sorted({r.commit for r in records.values()})),
@@ -132,7 +137,8 @@ def _measure(
         table=spec.name,
         tag=ctx.sources.tag,
         data=ctx.sources.description,
-        quick=options.quick,
+        scale=ctx.scale.name if ctx.scale else "",
+        scale_label=ctx.scale.marker if ctx.scale else "",
         commit=ctx.commit,
         time=datetime.now(UTC).isoformat(timespec="seconds"),
         command=options.command or "vosbench reproduce",
@@ -152,7 +158,7 @@ def _figures(
     figures = reports / "figures"
     written = []
     written += jf_fps_plots(spec, lines, figures)
-    stem = measured.tag + ("-quick" if measured.quick else "")
+    stem = measured.stem
     for dataset in available:
         bars = sequence_bars(spec, measured, dataset, figures / f"{spec.name}-{stem}-{dataset}-sequences.png")
         if bars is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import write_atomic
-from vosbench.reproduce.spec import DATASETS, Quick
+from vosbench.reproduce.spec import DATASETS, Scale
 
 COCO_ANN = Path("annotations") / "instances_train2017.json"
 KEYS = (*DATASETS, "coco", "coco-ann")
@@ -54,11 +54,11 @@ def demo_sources(work: Path, frames: int, size: tuple[int, int], seed: int = 0) 
     )
 
 
-def quick_demo(work: Path, quick: Quick | None) -> DataSources:
-    """The demo data at the quick size (``quick``) or at 480p with 20 frames."""
-    if quick is None:
+def scaled_demo(work: Path, scale: Scale | None) -> DataSources:
+    """The demo data at the scale's size, or at 480p with 20 frames."""
+    if scale is None:
         return demo_sources(work, 20, (480, 854))
-    return demo_sources(work, quick.demo_frames, quick.demo_size)
+    return demo_sources(work, scale.demo_frames, scale.demo_size)
 
 
 def parse_data(items: list[str]) -> DataSources:

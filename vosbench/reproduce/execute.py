@@ -10,15 +10,17 @@ Every finished step is cached under the work folder by a key of its inputs:
   ``row.json`` marks it finished; an interrupted run resumes at the first unfinished video.
 
 So a rerun repeats only what changed, and rows that share a step (Table 1's SITVOS and
-Table 4's "Fixed 7 frames") compute it once. The code's commit is recorded with each step
-(the commit when the process started), not keyed: after changing code, use a new
-``--work`` folder (or delete the affected keys).
+Table 4's "Fixed 7 frames") compute it once. A step taken from the cache says so, with its
+folder. The code's commit is recorded with each step (the commit when the process started),
+not keyed: after changing code, use ``--rerun`` (every step of the requested tables is
+computed again, once per call), a new ``--work`` folder, or delete the affected keys.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,7 @@ from vosbench.datasets import DEFAULT_SPLITS
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import write_atomic
 from vosbench.reproduce.data import DataSources
-from vosbench.reproduce.spec import Quick, Recipe, Recipes, RowSpec
+from vosbench.reproduce.spec import Recipe, Recipes, RowSpec, Scale
 from vosbench.runner.provenance import hardware_label
 
 
@@ -44,10 +46,27 @@ class Context:
     work: Path
     sources: DataSources
     recipes: Recipes
-    quick: Quick | None
+    scale: Scale | None  # --scale (quick, small, ...); None: the recipes as written
     device: str = "cpu"
     progress: bool = True
     commit: str = "unknown"  # the code's commit when this process started (it is what runs)
+    rerun: bool = False  # ignore cached steps (each is recomputed once in this call)
+    redone: set[str] = field(default_factory=set)  # keys recomputed in this call
+
+    def cached(self, kind: str, key: str, folder: Path, marker: Path, what: str) -> bool:
+        """Whether the step ``key`` is finished in the cache (and may be reused); says so.
+
+        With ``rerun`` a step is cleared and recomputed the first time this call meets it.
+        """
+        if self.rerun and key not in self.redone:
+            self.redone.add(key)
+            if folder.exists():
+                shutil.rmtree(folder)
+            return False
+        if not marker.is_file():
+            return False
+        print(f"{kind} {what}: cached in {folder} (reused; --rerun to compute it again)")
+        return True
 
 
 @dataclass
@@ -65,12 +84,13 @@ class RunRecord:
     per_object: dict[str, float] = field(default_factory=dict)  # "<seq>_<id>" -> J&F (or G terms)
     folder: str = ""
     commit: str = "unknown"  # the code that made the run
+    conditions: str = ""  # threads and load average while the FPS was measured
 
 
-def _stage_config(recipe: Recipe, stage: str, init: str, quick: Quick | None):
+def _stage_config(recipe: Recipe, stage: str, init: str, scale: Scale | None):
     from sitvos.training.config import TrainConfig
 
-    values = {**recipe.train, **(quick.train if quick else {}), "stage": stage, "init_checkpoint": init}
+    values = {**recipe.train, **(scale.train if scale else {}), "stage": stage, "init_checkpoint": init}
     try:
         return TrainConfig(**values)
     except (TypeError, ValueError) as exc:
@@ -92,6 +112,20 @@ def _stage_data(stage: str, sources: DataSources) -> dict[str, str | None]:
     }
 
 
+def _holdout_validation(config, sources: DataSources, scale: Scale | None):
+    """Validation on the videos ``config.holdout`` keeps out of the DAVIS training split (both
+    stages, so the pre-training curve is comparable), run with the scale's method options;
+    none without them."""
+    from sitvos.training.trainer import Validation
+
+    davis, root, _ = sources.main_training()
+    if not config.holdout or davis is None or root is None:
+        return None
+    options = scale.options.get(config.model, {}) if scale else {}
+    settings = tuple(sorted((k, str(v)) for k, v in options.items()))
+    return Validation(davis, root, "train", tuple(config.holdout), settings)
+
+
 def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
     """Train (or find cached) every stage of ``recipe``; returns (checkpoint, its key)."""
     from sitvos.training import TRAINING_REVISION, train
@@ -100,7 +134,7 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
     checkpoint, previous = "", None
     for stage in recipe.stages:
         data = _stage_data(stage, ctx.sources)
-        config = _stage_config(recipe, stage, checkpoint, ctx.quick)
+        config = _stage_config(recipe, stage, checkpoint, ctx.scale)
         inputs = {
             **asdict(config),
             "init_checkpoint": previous,
@@ -111,7 +145,7 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
         key = input_key(inputs)
         folder = ctx.work / "train" / key
         done = folder / "done.json"
-        if not done.is_file():
+        if not ctx.cached("training", key, folder, done, f"{recipe.name}: stage {stage}"):
             print(f"training {recipe.name}: stage {stage} ({config.iterations} iterations) -> {folder}")
             paths = {k: Path(v) for k, v in data.items() if k.endswith(("_root", "_ann")) and v}
             clips = training_clips(
@@ -123,7 +157,10 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
                 "train",
                 paths.get("youtube_root"),
             )
-            summary = train(config, clips, folder, ctx.device, resume=True, progress=ctx.progress)
+            validation = _holdout_validation(config, ctx.sources, ctx.scale)
+            summary = train(
+                config, clips, folder, ctx.device, resume=True, validation=validation, progress=ctx.progress
+            )
             record = {"inputs": inputs, "summary": summary, "commit": ctx.commit}
             write_atomic(done, json.dumps(record, indent=1, default=str))
         checkpoint, previous = str(folder / "last.pth"), key
@@ -131,26 +168,26 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
     return Path(checkpoint), previous
 
 
-def row_options(row: RowSpec, quick: Quick | None) -> dict[str, str]:
-    """The row's method options as text: quick's defaults for the method, then the row's own."""
-    defaults = quick.options.get(row.method, {}) if quick else {}
+def row_options(row: RowSpec, scale: Scale | None) -> dict[str, str]:
+    """The row's method options as text: the scale's defaults for the method, then the row's own."""
+    defaults = scale.options.get(row.method, {}) if scale else {}
     merged = {**defaults, **row.options}
     return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in merged.items()}
 
 
-def check_row(row: RowSpec, quick: Quick | None) -> None:
+def check_row(row: RowSpec, scale: Scale | None) -> None:
     """Fail before any work if the row's method or options are wrong."""
     from vosbench.methods.options import build_options
     from vosbench.methods.registry import method_class
 
-    build_options(row.method, method_class(row.method).Options, row_options(row, quick))
+    build_options(row.method, method_class(row.method).Options, row_options(row, scale))
 
 
 def run_row(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
     """The row's method over ``dataset``'s evaluation split (cached); trains first if needed."""
     from vosbench.runner.run import RunOptions, run_method
 
-    options = row_options(row, ctx.quick)
+    options = row_options(row, ctx.scale)
     weights: str | None = None
     if row.recipe is not None:
         checkpoint, weights = train_recipe(ctx.recipes.recipes[row.recipe], ctx)
@@ -176,9 +213,9 @@ def run_row(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
     key = input_key(inputs)
     folder = ctx.work / "runs" / key
     marker = folder / "row.json"
-    if marker.is_file():
-        return RunRecord(**json.loads(marker.read_text()))
     described = ", ".join(f"{k}={v}" for k, v in inputs["options"].items()) or "defaults"
+    if ctx.cached("run", key, folder, marker, f"{row.method} ({described}) on {dataset}"):
+        return RunRecord(**json.loads(marker.read_text()))
     print(f"running {row.method} ({described}) on {dataset} -> {folder}")
     run_options = RunOptions(
         dataset=dataset,
@@ -207,6 +244,7 @@ def run_row(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
         per_object=per_object,
         folder=str(folder),
         commit=ctx.commit,
+        conditions=outcome.profile.conditions,
     )
     write_atomic(marker, json.dumps(asdict(record), indent=1))
     return record

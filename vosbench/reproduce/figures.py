@@ -49,15 +49,17 @@ def jf_fps_plot(spec: ExperimentSpec, lines: list[Line], accuracy: str, path: Pa
     if not points:
         return None
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    fig, ax = plt.subplots(figsize=(9, 6), dpi=120)
     sources = sorted({line.source for line, _, _ in points if line.measured})
     markers = dict(zip(sources, "*^sD", strict=False))
+    texts = []
     for line, fps, value in points:
         if line.measured:
             ax.scatter(fps, value, marker=markers.get(line.source, "*"), s=90, color="tab:red", zorder=3)
         else:
             ax.scatter(fps, value, marker="o", s=30, color="tab:gray", zorder=2)
-        ax.annotate(line.name, (fps, value), fontsize=7, xytext=(4, 2), textcoords="offset points")
+        colour = "tab:red" if line.measured else "black"
+        texts.append(ax.text(fps, value, line.name, fontsize=7, color=colour, zorder=4))
     ax.set_xscale("log")
     ax.set_xlabel("FPS (log scale; paper: RTX 2080 Ti, measured: see the table)")
     ax.set_ylabel(f"{COLUMNS[accuracy].header} (%)")
@@ -68,7 +70,26 @@ def jf_fps_plot(spec: ExperimentSpec, lines: list[Line], accuracy: str, path: Pa
     ]
     ax.legend(handles=handles, fontsize=7, loc="best")
     ax.grid(alpha=0.3, which="both")
+    place_labels(ax, texts, [(fps, value) for _, fps, value in points])
     return save_figure(fig, path)
+
+
+def place_labels(ax, texts: list, points: list[tuple[float, float]]) -> None:
+    """Move point labels apart (adjustText) so none overlaps another label or a point, each
+    joined to its point by a thin line; deterministic (no random start)."""
+    from adjustText import adjust_text
+
+    x, y = (np.array(v, dtype=float) for v in zip(*points, strict=True))
+    ax.figure.canvas.draw()  # text extents need a renderer
+    adjust_text(
+        texts,
+        x=x,
+        y=y,
+        ax=ax,
+        expand=(1.2, 1.4),
+        force_text=(0.3, 0.6),
+        arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.5},
+    )
 
 
 def sequence_bars(spec: ExperimentSpec, measured: MeasuredSet, dataset: str, path: Path) -> Path | None:
@@ -104,7 +125,7 @@ def overlays(
     videos = load_videos(dataset, root, DEFAULT_SPLITS[dataset])
     videos = [v for v in videos if (run / v.name).is_dir()][:OVERLAY_SEQUENCES]
     written: list[Path] = []
-    sheet_rows = []
+    sheet_rows, captions = [], []
     for video in videos:
         shown = [f for f in video.frames if (run / video.name / f"{f}.png").is_file()]
         if not shown:
@@ -115,13 +136,14 @@ def overlays(
             frames.append(overlay(image, read_mask(run / video.name / f"{name}.png")))
         picks = sorted({0, len(frames) // 3, 2 * len(frames) // 3, len(frames) - 1})
         sheet_rows.append([frames[i] for i in picks])
+        captions.append([f"{video.name} {shown[i]}" for i in picks])
         scale = min(1.0, GIF_WIDTH / frames[0].shape[1])
         step = math.ceil(len(frames) / GIF_FRAMES)
         small = [_resize(f, scale) for f in frames[::step]]
         written.append(write_gif(folder / f"{stem}-{video.name}.gif", small))
     if sheet_rows:
         sheet = folder / f"{stem}.png"
-        write_palette_png(sheet, contact_sheet(sheet_rows, tile_height=SHEET_TILE_HEIGHT))
+        write_palette_png(sheet, contact_sheet(sheet_rows, tile_height=SHEET_TILE_HEIGHT, captions=captions))
         written.insert(0, sheet)
     return written
 

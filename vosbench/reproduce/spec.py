@@ -17,8 +17,9 @@ A table spec (``reports/experiments/table3.toml``)::
     # checkpoint = "path/to/weights.pth"
 
 The recipes (``reports/experiments/recipes.toml``) name training stages and the
-``TrainConfig`` fields they change; its ``[quick]`` table says what ``--quick`` changes.
-Every key is checked: a misspelt one is an error that names the file and the key.
+``TrainConfig`` fields they change; its ``[scales.NAME]`` tables say what ``--scale NAME``
+changes for every recipe and row (``--quick`` is ``--scale quick``). Every key is checked: a
+misspelt one is an error that names the file and the key.
 """
 
 from __future__ import annotations
@@ -50,19 +51,40 @@ class Recipe:
 
 
 @dataclass(frozen=True)
-class Quick:
-    """What ``--quick`` changes: training fields, method options, the demo data's size."""
+class Scale:
+    """A reduced setting of every recipe and row (``--scale NAME``): training fields, method
+    options, the demo data's size, and how its rows are marked in the tables."""
 
+    name: str
+    label: str = ""  # the rows' marker, e.g. "small-scale, MobileNetV2" (default: the name)
     train: dict[str, Any] = field(default_factory=dict)
     options: dict[str, dict[str, Any]] = field(default_factory=dict)  # per method
     demo_frames: int = 20
     demo_size: tuple[int, int] = (480, 854)
+    description: str = ""
+
+    @property
+    def marker(self) -> str:
+        return self.label or self.name
 
 
 @dataclass(frozen=True)
 class Recipes:
     recipes: dict[str, Recipe]
-    quick: Quick
+    scales: dict[str, Scale] = field(default_factory=dict)
+
+    @property
+    def quick(self) -> Scale | None:
+        return self.scales.get("quick")
+
+    def scale(self, name: str) -> Scale | None:
+        """The scale ``name`` ("" or "paper": none, the recipes as written)."""
+        if name in ("", "paper"):
+            return None
+        if name not in self.scales:
+            known = ", ".join(["paper", *self.scales])
+            raise SpecError(f"--scale {name}: recipes.toml has no [scales.{name}]; expected one of {known}")
+        return self.scales[name]
 
 
 @dataclass(frozen=True)
@@ -138,27 +160,38 @@ def _train_fields(path: Path, where: str, table: Any) -> dict[str, Any]:
     return dict(table)
 
 
-def load_recipes(path: str | Path) -> Recipes:
-    """Read ``recipes.toml``: named training recipes and the ``[quick]`` settings."""
-    path = Path(path)
-    data = _read_toml(path)
-    quick_table = data.pop("quick", {})
-    _check_keys(path, "quick", quick_table, set(), {"train", "options", "demo"})
-    demo = quick_table.get("demo", {})
-    _check_keys(path, "quick.demo", demo, set(), {"frames", "size"})
+def _scale(path: Path, name: str, table: Any) -> Scale:
+    where = f"scales.{name}"
+    _check_keys(path, where, table, set(), {"train", "options", "demo", "label", "description"})
+    demo = table.get("demo", {})
+    _check_keys(path, f"{where}.demo", demo, set(), {"frames", "size"})
     size = demo.get("size", [480, 854])
     if not (isinstance(size, list) and len(size) == 2 and all(isinstance(s, int) and s >= 32 for s in size)):
-        raise SpecError(f"{path}: quick.demo.size: expected [height, width], both at least 32, got {size!r}")
-    options = quick_table.get("options", {})
-    _typed(path, "quick.options", options, dict, "a table of method -> options")
+        raise SpecError(
+            f"{path}: {where}.demo.size: expected [height, width], both at least 32, got {size!r}"
+        )
+    options = table.get("options", {})
+    _typed(path, f"{where}.options", options, dict, "a table of method -> options")
     for method, values in options.items():
-        _typed(path, f"quick.options.{method}", values, dict, "a table of options")
-    quick = Quick(
-        train=_train_fields(path, "quick.train", quick_table.get("train", {})),
+        _typed(path, f"{where}.options.{method}", values, dict, "a table of options")
+    return Scale(
+        name=name,
+        label=_typed(path, f"{where}.label", table.get("label", ""), str, "text"),
+        train=_train_fields(path, f"{where}.train", table.get("train", {})),
         options={m: dict(v) for m, v in options.items()},
-        demo_frames=_typed(path, "quick.demo.frames", demo.get("frames", 20), int, "an integer"),
+        demo_frames=_typed(path, f"{where}.demo.frames", demo.get("frames", 20), int, "an integer"),
         demo_size=(size[0], size[1]),
+        description=_typed(path, f"{where}.description", table.get("description", ""), str, "text"),
     )
+
+
+def load_recipes(path: str | Path) -> Recipes:
+    """Read ``recipes.toml``: named training recipes and the ``[scales.NAME]`` settings."""
+    path = Path(path)
+    data = _read_toml(path)
+    scales_table = data.pop("scales", {})
+    _typed(path, "scales", scales_table, dict, "a table of [scales.NAME] tables")
+    scales = {name: _scale(path, name, table) for name, table in scales_table.items()}
     recipes = {}
     for name, table in data.items():
         _check_keys(path, name, table, {"stages"}, {"train", "description"})
@@ -171,7 +204,7 @@ def load_recipes(path: str | Path) -> Recipes:
             train=_train_fields(path, f"{name}.train", table.get("train", {})),
             description=_typed(path, f"{name}.description", table.get("description", ""), str, "text"),
         )
-    return Recipes(recipes, quick)
+    return Recipes(recipes, scales)
 
 
 def load_spec(path: str | Path, recipes: Recipes) -> ExperimentSpec:

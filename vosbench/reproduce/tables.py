@@ -41,25 +41,34 @@ class MeasuredSet:
     table: str
     tag: str
     data: str
-    quick: bool
+    scale: str  # "quick", "small", ...; "": the recipes as written
     commit: str
     time: str
     command: str
     rows: list[MeasuredRow]
+    scale_label: str = ""  # how the scale marks its rows (default: its name)
 
     @property
     def marker(self) -> str:
         """How a measured row says where it came from, e.g. ``demo, quick``."""
-        return self.tag + (", quick" if self.quick else "")
+        label = self.scale_label or self.scale
+        return self.tag + (f", {label}" if label else "")
+
+    @property
+    def stem(self) -> str:
+        """The set's file and figure name: ``<data>[-<scale>]``, e.g. ``demo-quick``."""
+        return self.tag + (f"-{self.scale}" if self.scale else "")
 
     @classmethod
     def load(cls, path: Path) -> MeasuredSet:
         data = json.loads(path.read_text())
+        if "quick" in data:  # written before scales had names
+            data["scale"] = "quick" if data.pop("quick") else ""
         data["rows"] = [MeasuredRow(**r) for r in data["rows"]]
         return cls(**data)
 
     def save(self, reports: Path) -> Path:
-        path = measured_dir(reports, self.table) / f"{self.tag}{'-quick' if self.quick else ''}.json"
+        path = measured_dir(reports, self.table) / f"{self.stem}.json"
         write_atomic(path, json.dumps(asdict(self), indent=1))
         return path
 
@@ -72,7 +81,7 @@ def load_measured(reports: Path, table: str) -> list[MeasuredSet]:
     """Every measured set of ``table``, demo first, then by name."""
     folder = measured_dir(reports, table)
     sets = [MeasuredSet.load(p) for p in sorted(folder.glob("*.json"))] if folder.is_dir() else []
-    return sorted(sets, key=lambda s: (s.tag != "demo", s.tag, s.quick))
+    return sorted(sets, key=lambda s: (s.tag != "demo", s.tag, s.scale))
 
 
 def read_paper(spec: ExperimentSpec) -> list[dict[str, str]]:

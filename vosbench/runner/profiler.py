@@ -4,6 +4,10 @@ Only :meth:`Method.step` is timed (reading, decoding and writing files are not),
 CUDA the device is synchronised before and after each frame, so the time is the method's
 whole work on that frame. The first ``warmup`` frames of a run are left out (CUDA context,
 cuDNN autotuning, caches). Stages a method marks are timed the same way.
+
+A CPU figure depends on the machine's other work and on the threads the libraries use, so
+each report carries the 1-minute load average when timing started and the thread counts,
+and a busy machine is warned about before the run.
 """
 
 from __future__ import annotations
@@ -14,6 +18,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+
+from vosbench.runner.provenance import (
+    busy_machine,
+    compute_threads,
+    conditions_label,
+    load_average,
+    other_cores_busy,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,15 @@ class ProfileReport:
     peak_gpu_memory_mb: float | None
     stages_ms: dict[str, float] = field(default_factory=dict)  # mean per timed frame
     device: str = "cpu"
+    threads: dict[str, int] = field(default_factory=dict)  # library -> threads (torch, opencv)
+    load_before: float | None = None  # 1-minute load average when timing started
+    load_after: float | None = None  # ... and when it ended
+    others_busy: float | None = None  # cores other processes kept busy just before timing
+
+    @property
+    def conditions(self) -> str:
+        """Threads and load, to print beside the FPS."""
+        return conditions_label(self.load_before, self.others_busy, self.threads)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -38,7 +59,8 @@ class ProfileReport:
         text += f"(median {self.median_ms:.1f} ms, p90 {self.p90_ms:.1f} ms"
         if self.peak_gpu_memory_mb is not None:
             text += f", peak GPU memory {self.peak_gpu_memory_mb:.0f} MB"
-        text += f"; {self.warmup_frames} warm-up frames excluded; {self.device})"
+        text += f"; {self.warmup_frames} warm-up frames excluded; {self.device}"
+        text += f"; {self.conditions})" if self.conditions else ")"
         if self.stages_ms:
             text += "\n  stages (ms/frame): " + ", ".join(f"{k} {v:.2f}" for k, v in self.stages_ms.items())
         return text
@@ -55,10 +77,28 @@ class Profiler:
         self.times: list[float] = []
         self.stage_totals: dict[str, float] = {}
         self._timing = False
+        self.load_before = load_average()
+        self.others_busy: float | None = None
         if self.cuda:
             import torch
 
             torch.cuda.reset_peak_memory_stats(device)
+
+    def warn_if_busy(self) -> None:
+        """Measure the other processes' CPU use and say on stderr when they hold the CPU: the
+        FPS measured now would be low. (A CUDA FPS does not depend on it: not checked.)"""
+        if self.cuda:
+            return
+        self.others_busy = other_cores_busy()
+        if busy_machine(self.others_busy):
+            import os
+            import sys
+
+            print(
+                f"vosbench: warning: the machine is busy (other processes use {self.others_busy:.1f} of "
+                f"{os.cpu_count()} cores); CPU FPS measured now will be low (recorded in the profile)",
+                file=sys.stderr,
+            )
 
     def _sync(self) -> None:
         if self.cuda:
@@ -127,4 +167,8 @@ class Profiler:
             peak_gpu_memory_mb=peak,
             stages_ms={k: v / n * 1000 for k, v in self.stage_totals.items()} if n else {},
             device=self.device,
+            threads=compute_threads(),
+            load_before=self.load_before,
+            load_after=load_average(),
+            others_busy=self.others_busy,
         )

@@ -6,6 +6,7 @@ import os
 import platform
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 
 def _cpu_name() -> str:
@@ -28,6 +29,103 @@ def hardware(device: str) -> dict:
         if torch.cuda.is_available():
             info["gpu"] = torch.cuda.get_device_name(torch.device(device))
     return info
+
+
+def load_average() -> float | None:
+    """The 1-minute load average (runnable processes), ``None`` where the OS has none."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
+
+
+def compute_threads() -> dict[str, int]:
+    """The threads each loaded numerical library uses (torch, OpenCV): what a CPU FPS depends on."""
+    threads = {}
+    if "torch" in sys.modules:
+        threads["torch"] = sys.modules["torch"].get_num_threads()
+    if "cv2" in sys.modules:
+        threads["opencv"] = sys.modules["cv2"].getNumThreads()
+    return threads
+
+
+def _cpu_jiffies() -> tuple[int, int] | None:
+    """(busy, total) CPU time of the whole machine so far, in clock ticks (Linux ``/proc/stat``)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            values = [int(v) for v in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+    total = sum(values[:8])  # guest time is already inside user time
+    return total - idle, total
+
+
+def _process_jiffies() -> dict[int, tuple[int, int]]:
+    """pid -> (parent pid, CPU time so far: user + system, all threads, in clock ticks)."""
+    table = {}
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text(encoding="ascii").rsplit(")", 1)[1].split()
+        except (OSError, IndexError, UnicodeDecodeError):
+            continue  # the process ended meanwhile
+        table[int(stat_file.parent.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    return table
+
+
+def _own_jiffies() -> int | None:
+    """CPU time of this process and its live descendants (data-loading workers are vosbench's
+    own work, not another program's), in clock ticks."""
+    table = _process_jiffies()
+    if os.getpid() not in table:
+        return None
+    own, frontier = {os.getpid()}, [os.getpid()]
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in table.items():
+        children.setdefault(parent, []).append(pid)
+    while frontier:
+        for child in children.get(frontier.pop(), []):
+            if child not in own:
+                own.add(child)
+                frontier.append(child)
+    return sum(table[pid][1] for pid in own)
+
+
+def other_cores_busy(window_s: float = 0.3) -> float | None:
+    """How many cores other processes keep busy now, over a short window.
+
+    The load average also counts this process's own recent work (training just before a
+    run, an earlier video), so it cannot say whether *other* work competes; this can.
+    """
+    import time
+
+    before, own_before = _cpu_jiffies(), _own_jiffies()
+    if before is None or own_before is None:
+        return None
+    time.sleep(window_s)
+    after, own_after = _cpu_jiffies(), _own_jiffies()
+    if after is None or own_after is None or after[1] <= before[1]:
+        return None
+    cores = os.cpu_count() or 1
+    others = (after[0] - before[0]) - (own_after - own_before)
+    return round(max(0.0, cores * others / (after[1] - before[1])), 2)
+
+
+def busy_machine(other_busy: float | None, cores: int | None = None) -> bool:
+    """Whether other work holds at least half the cores (at least one): a CPU FPS would be low."""
+    cores = cores or os.cpu_count() or 1
+    return other_busy is not None and other_busy >= max(1.0, cores / 2)
+
+
+def conditions_label(load_before: float | None, others_busy: float | None, threads: dict[str, int]) -> str:
+    """How an FPS was measured, beside the hardware: e.g. ``torch 2 threads, load 1.1, others 0.0``
+    (threads per library, the 1-minute load average, cores other processes used before timing)."""
+    parts = [f"{name} {n} threads" for name, n in threads.items()]
+    if load_before is not None:
+        parts.append(f"load {load_before:.1f}")
+    if others_busy is not None:
+        parts.append(f"others {others_busy:.1f}")
+    return ", ".join(parts)
 
 
 def hardware_label(info: dict) -> str:

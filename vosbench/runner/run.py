@@ -12,14 +12,12 @@ ground truth, each video is scored as soon as it is written, with the same code 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from vosbench.datasets import DEFAULT_SPLITS, Video, load_videos, select_videos
 from vosbench.errors import VosbenchError
@@ -29,6 +27,7 @@ from vosbench.evaluation.summary import EvaluationResult, summarize
 from vosbench.io.atomic import write_atomic
 from vosbench.io.masks import write_mask
 from vosbench.methods import GivenMasks, Method, VideoInfo, create_method
+from vosbench.progress import progress_bar
 from vosbench.runner.distributed import World, broadcast_error, finish, gather, init_world, shard
 from vosbench.runner.profiler import Profiler, ProfileReport
 from vosbench.runner.provenance import provenance
@@ -175,6 +174,8 @@ def run_method(method_name: str, settings: dict | None, options: RunOptions) -> 
         state.check_config(config, options.resume)
 
     profiler = Profiler(options.device, options.warmup)
+    if world.is_main:
+        profiler.warn_if_busy()
     method.attach_timer(profiler)
     records: list[VideoRecord] = []
     scores: dict[str, SequenceScores] = {}
@@ -198,11 +199,13 @@ def run_method(method_name: str, settings: dict | None, options: RunOptions) -> 
     total = Profiler(options.device, warmup=0)
     for record in all_records:
         total.merge(record.times, record.stage_totals, record.warmup + len(record.times))
-    report = total.report()
-    if options.device.startswith("cuda"):
-        report = ProfileReport(
-            **{**report.to_dict(), "peak_gpu_memory_mb": profiler.report().peak_gpu_memory_mb}
-        )
+    # the frames' times come from the records (resumed videos too); load and GPU memory from this run
+    report = replace(
+        total.report(),
+        load_before=profiler.load_before,
+        others_busy=profiler.others_busy,
+        peak_gpu_memory_mb=profiler.report().peak_gpu_memory_mb,
+    )
     result = None
     if tasks and options.out is not None:
         ordered = [all_scores[name] for name in tasks]
@@ -229,12 +232,11 @@ def _run_videos(
     if options.max_frames is not None:
         total_frames = min(total_frames, options.max_frames)
     position = world.rank * 2
-    overall = tqdm(
+    overall = progress_bar(
         total=total_frames,
         unit="frame",
         desc=f"{method_name}" + (f" [rank {world.rank}]" if world.size > 1 else ""),
-        disable=not options.progress,
-        file=sys.stderr,
+        enabled=options.progress,
         position=position,
     )
     done = 0
@@ -280,13 +282,13 @@ def _run_video(
     stages_before = dict(profiler.stage_totals)
     method.start_video(VideoInfo(video.name, video.size, len(video), tuple(o.id for o in objects)))
     writes: list[Future[None]] = []
-    bar = tqdm(
+    bar = progress_bar(
         total=limit,
         unit="frame",
         desc=video.name,
         leave=False,
-        disable=not options.progress,
-        file=sys.stderr,
+        enabled=options.progress,
+        nested=True,
         position=position + 1,
     )
     with bar:

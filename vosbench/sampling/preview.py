@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from vosbench.io.images import write_image
 from vosbench.io.masks import write_mask
+from vosbench.progress import progress_bar
 from vosbench.sampling.clip import ClipOptions
 from vosbench.sampling.coco_clips import CocoClips
 from vosbench.visual.overlay import contact_sheet, overlay
@@ -26,8 +26,8 @@ def write_coco_clips(
     """Write ``n`` clips as ``clip_XXX/<t>.jpg`` + ``<t>.png`` and ``contact_sheet.png``; return the sheet."""
     dataset = CocoClips(coco_root, annotation_file, options, seed=seed, samples=n)
     out = Path(out)
-    rows = []
-    for index in tqdm(range(n), desc="coco-clips", unit="clip", disable=not progress):
+    rows, captions = [], []
+    for index in progress_bar(iterable=range(n), desc="coco-clips", unit="clip", enabled=progress):
         clip = dataset[index]
         row = []
         for t in range(clip["images"].shape[0]):
@@ -37,6 +37,7 @@ def write_coco_clips(
             write_mask(out / f"clip_{index:03d}" / f"{t:05d}.png", labels)
             row.append(overlay(image, labels))
         rows.append(row)
+        captions.append([f"clip_{index:03d} frame {t}" for t in range(len(row))])
     sheet = out / "contact_sheet.png"
-    write_image(sheet, contact_sheet(rows, tile_height=192))
+    write_image(sheet, contact_sheet(rows, tile_height=192, captions=captions))
     return sheet

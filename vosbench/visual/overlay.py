@@ -25,14 +25,48 @@ def overlay(image: np.ndarray, labels: np.ndarray, alpha: float = 0.5, outline: 
     return out
 
 
+def caption(image: np.ndarray, text: str) -> np.ndarray:
+    """``image`` with ``text`` in its top-left corner, white on a dark box (readable on any frame)."""
+    out = image.copy()
+    scale = max(0.35, image.shape[0] / 400)
+    thickness = 1 if scale < 0.7 else 2
+    (width, height), baseline = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
+    pad = max(2, height // 3)
+    box = out[: height + baseline + 2 * pad, : width + 2 * pad]
+    box[:] = (box * 0.35).astype(np.uint8)
+    cv2.putText(
+        out,
+        text,
+        (pad, pad + height),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        scale,
+        (255, 255, 255),
+        thickness,
+        cv2.LINE_AA,
+    )
+    return out
+
+
 def contact_sheet(
-    rows: Sequence[Sequence[np.ndarray]], tile_height: int = 160, gap: int = 4, background: int = 255
+    rows: Sequence[Sequence[np.ndarray]],
+    tile_height: int = 160,
+    gap: int = 4,
+    background: int = 255,
+    captions: Sequence[Sequence[str]] | None = None,
 ) -> np.ndarray:
-    """Tile RGB images in rows (each resized to ``tile_height``) into one RGB image."""
+    """Tile RGB images in rows (each resized to ``tile_height``) into one RGB image.
+
+    ``captions`` (one text per tile, e.g. the sequence and frame) are written on the tiles.
+    """
     resized = [
         [cv2.resize(im, (max(1, round(im.shape[1] * tile_height / im.shape[0])), tile_height)) for im in row]
         for row in rows
     ]
+    if captions is not None:
+        resized = [
+            [caption(im, text) for im, text in zip(row, texts, strict=True)]
+            for row, texts in zip(resized, captions, strict=True)
+        ]
     width = max(sum(im.shape[1] for im in row) + gap * (len(row) + 1) for row in resized)
     height = len(resized) * (tile_height + gap) + gap
     sheet = np.full((height, width, 3), background, np.uint8)
