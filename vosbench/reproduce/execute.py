@@ -65,7 +65,10 @@ class Context:
             return False
         if not marker.is_file():
             return False
-        print(f"{kind} {what}: cached in {folder} (reused; --rerun to compute it again)")
+        if key in self.redone:
+            print(f"{kind} {what}: computed earlier in this call ({folder}), reused")
+        else:
+            print(f"{kind} {what}: cached in {folder} (reused; --rerun to compute it again)")
         return True
 
 
