@@ -59,6 +59,7 @@ class MemoryPolicy:
             self.anchors.append(t)
             if self.strategy == "fixed":
                 self._cap_anchors()
+                self._trim(self.n - 1 - len(self.anchors))
         if self.strategy != "first":
             old, self.previous = self.previous, t
             if old is not None and old not in self.anchors:
@@ -75,8 +76,12 @@ class MemoryPolicy:
             if share <= 0:
                 return
             self.intermediate.append(t)
-            while len(self.intermediate) > share:
-                self._drop_closest()
+            self._trim(share)
+
+    def _trim(self, share: int) -> None:
+        """Keep at most ``share`` intermediate frames (a new anchor shrinks their share)."""
+        while len(self.intermediate) > max(share, 0):
+            self._drop_closest()
 
     def _drop_closest(self) -> None:
         """Drop the intermediate frame whose neighbours are closest: the rest stay even."""

@@ -11,6 +11,7 @@ network.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import torch
 
@@ -58,23 +59,31 @@ def tonylins_to_torchvision(state: dict[str, torch.Tensor]) -> dict[str, torch.T
     return out
 
 
+def state_problems(
+    reference: dict[str, torch.Tensor], state: dict[str, Any], optional: tuple[str, ...] = ()
+) -> list[str]:
+    """What keeps ``state`` from loading into a network whose state dict is ``reference``: its
+    missing, unexpected and misshapen tensors, a line per kind naming the first few."""
+    missing = [k for k in reference if k not in state and not k.startswith(optional)]
+    unexpected = [k for k in state if k not in reference]
+    misshapen = [
+        f"{k} {tuple(state[k].shape)} (expected {tuple(reference[k].shape)})"
+        for k in state
+        if k in reference and getattr(state[k], "shape", None) != reference[k].shape
+    ]
+    problems = []
+    for name, keys in (("missing", missing), ("unexpected", unexpected), ("misshapen", misshapen)):
+        if keys:
+            problems.append(f"{len(keys)} {name}: {', '.join(keys[:4])}{', ...' if len(keys) > 4 else ''}")
+    return problems
+
+
 def check_backbone_state(state: dict[str, torch.Tensor], backbone: str) -> None:
     """Every tensor of ``backbone``'s torchvision network is in ``state`` with its shape, and
     nothing else is (the classifier may be missing); otherwise a ``ValueError`` listing them."""
     from torchvision.models import mobilenet_v2, resnet50
 
     reference = (mobilenet_v2() if backbone == "mobilenetv2" else resnet50()).state_dict()
-    optional = ("classifier.", "fc.")
-    missing = [k for k in reference if k not in state and not k.startswith(optional)]
-    unexpected = [k for k in state if k not in reference]
-    misshapen = [
-        f"{k} {tuple(state[k].shape)} (expected {tuple(reference[k].shape)})"
-        for k in state
-        if k in reference and state[k].shape != reference[k].shape
-    ]
-    problems = []
-    for name, keys in (("missing", missing), ("unexpected", unexpected), ("misshapen", misshapen)):
-        if keys:
-            problems.append(f"{len(keys)} {name}: {', '.join(keys[:4])}{', ...' if len(keys) > 4 else ''}")
+    problems = state_problems(reference, state, optional=("classifier.", "fc."))
     if problems:
         raise ValueError(f"not {backbone} weights in torchvision's layout; " + "; ".join(problems))

@@ -18,7 +18,12 @@ import torch
 from torchvision.models import MobileNet_V2_Weights, ResNet18_Weights, ResNet50_Weights, WeightsEnum
 
 from sitvos.model.backbone import check_backbone
-from sitvos.weight_layouts import check_backbone_state, is_tonylins_layout, tonylins_to_torchvision
+from sitvos.weight_layouts import (
+    check_backbone_state,
+    is_tonylins_layout,
+    state_problems,
+    tonylins_to_torchvision,
+)
 from vosbench.errors import VosbenchError
 
 CHECKPOINT_FORMAT = 1
@@ -75,6 +80,8 @@ def load_tensors(path: Path, what: str) -> Any:
     failure is one line naming the file."""
     if not path.is_file():
         raise VosbenchError(f"{path}: {what} not found")
+    if path.stat().st_size == 0:
+        raise VosbenchError(f"{path}: an empty file, expected a {what}")
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
@@ -156,7 +163,15 @@ def load_model(
         trained_on = payload["config"].get("backbone", "resnet50")
         if backbone and backbone != trained_on:
             raise VosbenchError(f"{checkpoint}: a {trained_on} backbone, but backbone={backbone} was asked")
-        model = _build(architecture, payload["config"], (None, None), fim, trained_on)
+        try:
+            model = _build(architecture, payload["config"], (None, None), fim, trained_on)
+        except VosbenchError as exc:
+            raise VosbenchError(f"{checkpoint}: config: {exc}") from None
+        problems = state_problems(model.state_dict(), payload["model"])
+        if problems:
+            raise VosbenchError(
+                f"{checkpoint}: weights do not fit the {architecture} network: " + "; ".join(problems)
+            )
         model.load_state_dict(payload["model"])
         return model
     backbone = backbone or "resnet50"
@@ -182,8 +197,10 @@ def load_checkpoint(path: str | Path) -> dict:
     """Load a checkpoint safely (``weights_only=True``: tensors and plain containers only)."""
     path = Path(path)
     payload = load_tensors(path, "checkpoint")
-    if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT or "model" not in payload:
-        raise VosbenchError(
-            f"{path}: not a SITVOS checkpoint (expected keys format={CHECKPOINT_FORMAT}, config, model)"
-        )
+    expected = f"expected a dict with format={CHECKPOINT_FORMAT}, architecture, config and model"
+    if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
+        raise VosbenchError(f"{path}: not a vosbench checkpoint ({expected}; `vosbench train` writes them)")
+    for key, kind in (("config", dict), ("model", dict)):
+        if not isinstance(payload.get(key), kind):
+            raise VosbenchError(f"{path}: no {key} in the checkpoint ({expected})")
     return payload

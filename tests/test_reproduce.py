@@ -126,6 +126,7 @@ def test_committed_specs_load_and_name_runnable_methods(tmp_path: Path) -> None:
         (SPEC.replace('label = "Mine"', 'label = "First-frame copy"'), "used twice"),
         (SPEC.replace("[[rows]]", "[[rows]", 1), "not valid TOML"),
         (SPEC.replace('label = "Mine"', "label = 3"), r"rows\[1\]\.label: expected text"),
+        (SPEC.replace('paper = "paper.csv"', 'paper = "papr.csv"'), r"paper: .*papr\.csv not found"),
     ],
 )
 def test_bad_spec_names_the_bad_key(tmp_path: Path, spec: str, message: str) -> None:
@@ -150,6 +151,25 @@ def test_bad_recipes_name_the_bad_key(tmp_path: Path, recipes: str, message: str
     folder = _experiments(tmp_path, recipes=recipes)
     with pytest.raises(SpecError, match=message):
         load_recipes(folder / "recipes.toml")
+
+
+def test_missing_paper_csv_fails_before_any_row_runs(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    folder = _experiments(tmp_path)
+    (folder / "paper.csv").unlink()
+    reports, work = tmp_path / "reports", tmp_path / "work"
+    args = [
+        "reproduce",
+        "tableT",
+        "--experiments",
+        str(folder),
+        "--reports",
+        str(reports),
+        "--work",
+        str(work),
+    ]
+    assert main([*args, "--quiet"]) == 2
+    assert "paper.csv not found" in capsys.readouterr().err
+    assert not work.exists() and not (reports / "measured").exists()
 
 
 def test_bad_method_option_fails_before_any_work(tmp_path: Path) -> None:

@@ -124,7 +124,7 @@ def test_resume_skips_finished_videos(davis_root: Path, tmp_path: Path) -> None:
     assert not (out / ".vosbench" / "videos" / "b.json").exists()
     assert not (out / "run.json").exists()
     Recorder.calls.clear()
-    with pytest.raises(VosbenchError, match="--resume with different settings"):
+    with pytest.raises(VosbenchError, match=r"holds the results of another run \(it differs in method\)"):
         run_method("recorder", None, _options(davis_root, out, resume=True))
     # the same method resumes: only video b runs again
     register("crash-on-b", FirstFrameCopy)

@@ -43,11 +43,15 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
+    from vosbench.datasets import DEFAULT_SPLITS
     from vosbench.evaluation import ScoringOptions, evaluate
-    from vosbench.evaluation.report import format_table, write_results
+    from vosbench.evaluation.report import format_table, result_names, write_results
+    from vosbench.io.preflight import writable_files
 
     if args.workers is not None and args.workers < 1:
         raise VosbenchError(f"--workers must be at least 1, got {args.workers}")
+    split = args.split or DEFAULT_SPLITS[args.dataset]
+    writable_files(args.out or args.results, result_names(split), "--out")
     start = time.perf_counter()
     result = evaluate(
         args.dataset,
@@ -92,8 +96,10 @@ def _run_demo(args: argparse.Namespace) -> int:
     from vosbench.demo_data import make_demo_data
     from vosbench.io.images import write_image
     from vosbench.io.masks import read_mask
+    from vosbench.io.preflight import writable_dir
     from vosbench.visual.overlay import contact_sheet, overlay
 
+    writable_dir(args.out, "--out")
     demo = make_demo_data(args.out)
     print(f"demo data written to {args.out} (DAVIS/, YouTube/ and COCO/)")
     results = args.out / "results"
@@ -145,12 +151,14 @@ def _add_make_demo_data(sub: argparse._SubParsersAction) -> None:
 
 def _run_make_demo_data(args: argparse.Namespace) -> int:
     from vosbench.demo_data import make_demo_data
+    from vosbench.io.preflight import writable_dir
 
     if args.frames < 3:
         raise VosbenchError(f"--frames must be at least 3, got {args.frames}")
     start = time.perf_counter()
     if min(args.size) < 32:
         raise VosbenchError(f"--size {args.size[0]} {args.size[1]}: both sides must be at least 32")
+    writable_dir(args.out, "--out")
     demo = make_demo_data(args.out, seed=args.seed, n_frames=args.frames, size=tuple(args.size))
     print(
         f"wrote {demo.davis_root} (DAVIS 2017 layout), {demo.youtube_root} (YouTube-VOS layout) and "
@@ -177,11 +185,13 @@ def _add_coco_clips(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_coco_clips(args: argparse.Namespace) -> int:
+    from vosbench.io.preflight import writable_dir
     from vosbench.sampling.clip import ClipOptions
     from vosbench.sampling.preview import write_coco_clips
 
     if args.n < 1:
         raise VosbenchError(f"--n must be at least 1, got {args.n}")
+    writable_dir(args.out, "--out")
     sheet = write_coco_clips(
         args.coco_root, args.ann, args.out, args.n, args.seed, ClipOptions(size=args.size)
     )
@@ -240,7 +250,13 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     )
     _add_method_run_arguments(p)
     p.add_argument("--out", required=True, type=Path, help="results folder")
-    p.add_argument("--resume", action="store_true", help="skip videos already complete in OUT")
+    p.add_argument("--resume", action="store_true", help="skip videos this same run already completed in OUT")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="OUT holds another run's results (another method, options, weights or data): remove them "
+        "first instead of refusing",
+    )
     p.add_argument("--no-score", action="store_true", help="do not score, even where ground truth exists")
     p.set_defaults(func=_run_run)
 
@@ -277,7 +293,11 @@ def _run_run(args: argparse.Namespace) -> int:
     from vosbench.runner.run import run_method
 
     options = _method_run_options(
-        args, out=args.out, resume=args.resume, score=False if args.no_score else None
+        args,
+        out=args.out,
+        resume=args.resume,
+        overwrite=args.overwrite,
+        score=False if args.no_score else None,
     )
     outcome = run_method(args.method, parse_settings(args.set), options)
     if outcome is None:  # not rank 0
@@ -316,12 +336,15 @@ def _run_profile(args: argparse.Namespace) -> int:
 
     from vosbench.datasets import DEFAULT_SPLITS
     from vosbench.io.atomic import write_atomic
+    from vosbench.io.preflight import writable_file
     from vosbench.methods.options import parse_settings
     from vosbench.runner.provenance import provenance
     from vosbench.runner.run import run_method
 
     if args.frames is not None and args.frames <= args.warmup:
         raise VosbenchError(f"--frames {args.frames}: must exceed --warmup ({args.warmup})")
+    if args.out is not None:
+        writable_file(args.out, "--out")
     options = _method_run_options(args, out=None, warmup=args.warmup, max_frames=args.frames)
     outcome = run_method(args.method, parse_settings(args.set), options)
     if outcome is None:
@@ -359,8 +382,10 @@ def _add_submit(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_submit(args: argparse.Namespace) -> int:
+    from vosbench.io.preflight import writable_file
     from vosbench.submission import write_submission
 
+    writable_file(args.zip_path, "--zip")
     split = args.split or ("test-dev" if args.dataset == "davis2017" else "valid")
     summary = write_submission(args.dataset, args.root, split, args.results, args.zip_path)
     print(summary)
@@ -446,8 +471,10 @@ def _run_train(args: argparse.Namespace) -> int:
     from sitvos.training.config import TrainConfig
     from sitvos.training.data import training_clips
     from sitvos.training.trainer import Validation, train
+    from vosbench.io.preflight import writable_dir
 
     _check_device(args.device)
+    writable_dir(args.out, "--out")
     try:
         config = TrainConfig(
             stage=args.stage,
@@ -552,10 +579,13 @@ def _add_reproduce(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_reproduce(args: argparse.Namespace) -> int:
+    from vosbench.io.preflight import writable_dir
     from vosbench.reproduce import ReproduceOptions, reproduce
     from vosbench.reproduce.data import parse_data
 
     _check_device(args.device)
+    writable_dir(args.reports, "--reports")
+    writable_dir(args.work, "--work")
     data = args.data or ["demo"]
     demo = data == ["demo"]
     if "demo" in data and not demo:

@@ -98,6 +98,7 @@ def _validate(checkpoint: Path, validation: Validation, out: Path, device: str, 
         split=validation.split,
         device=device,
         sequences=validation.sequences,
+        overwrite=True,  # the trainer's own scratch folder: each validation replaces the last
         progress=False,
     )
     settings: dict[str, object] = {**dict(validation.settings), "checkpoint": str(checkpoint)}

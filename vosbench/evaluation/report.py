@@ -22,7 +22,7 @@ from pathlib import Path
 
 from vosbench.evaluation.protocol import Benchmark
 from vosbench.evaluation.summary import DAVIS_GLOBAL_COLUMNS, YOUTUBE_GLOBAL_COLUMNS, EvaluationResult
-from vosbench.io.atomic import write_atomic
+from vosbench.io.atomic import write_all_atomic
 
 PER_SEQUENCE_COLUMNS = ("Sequence", "J-Mean", "F-Mean", "J-Recall", "J-Decay", "F-Recall", "F-Decay")
 
@@ -91,17 +91,24 @@ def results_json(result: EvaluationResult, extra: dict | None = None) -> str:
     return json.dumps(document, indent=1) + "\n"
 
 
+def result_contents(
+    result: EvaluationResult, out_dir: str | Path, extra: dict | None = None
+) -> dict[Path, str]:
+    """The three result files of ``result`` in ``out_dir``: path -> text."""
+    texts = (global_csv(result), per_sequence_csv(result), results_json(result, extra))
+    return {Path(out_dir) / name: text for name, text in zip(result_names(result.split), texts, strict=True)}
+
+
 def write_results(result: EvaluationResult, out_dir: str | Path, extra: dict | None = None) -> list[Path]:
-    """Write the three result files into ``out_dir``; returns their paths."""
-    out_dir = Path(out_dir)
-    contents = {
-        out_dir / f"global_results-{result.split}.csv": global_csv(result),
-        out_dir / f"per-sequence_results-{result.split}.csv": per_sequence_csv(result),
-        out_dir / "results.json": results_json(result, extra),
-    }
-    for path, text in contents.items():
-        write_atomic(path, text)
+    """Write the three result files into ``out_dir`` (all or none); returns their paths."""
+    contents = result_contents(result, out_dir, extra)
+    write_all_atomic(contents)
     return list(contents)
+
+
+def result_names(split: str) -> list[str]:
+    """The files :func:`write_results` writes for ``split``."""
+    return [f"global_results-{split}.csv", f"per-sequence_results-{split}.csv", "results.json"]
 
 
 def format_table(result: EvaluationResult) -> str:

@@ -71,3 +71,25 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write bytes to ``path`` atomically."""
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
+
+
+def write_all_atomic(contents: dict[Path, str], encoding: str = "utf-8") -> None:
+    """Write several text files so that either all are replaced or none is: every file is
+    written to a temporary beside it first, and only then are they renamed into place."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target, text in contents.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
+                handle.write(text)
+            os.chmod(name, new_file_mode())
+            staged.append((Path(name), target))
+        for target, _ in contents.items():
+            if target.is_dir():
+                raise IsADirectoryError(f"{target}: a folder is where the file must go")
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)

@@ -17,7 +17,12 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     data = np.fromfile(path, dtype=np.uint8) if Path(path).is_file() else None
     if data is None:
         raise VosbenchError(f"{path}: file not found (expected an image)")
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    if data.size == 0:
+        raise VosbenchError(f"{path}: an empty file, expected an image")
+    try:
+        image = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    except cv2.error:
+        image = None
     if image is None:
         raise VosbenchError(f"{path}: not a readable image")
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)

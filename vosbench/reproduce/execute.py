@@ -227,6 +227,7 @@ def run_row(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
         split=split,
         device=ctx.device,
         resume=True,
+        overwrite=True,  # the cache's own folder: another run's results in it are stale
         score=True,  # the demo's YouTube-VOS valid split has its ground truth
         progress=ctx.progress,
     )

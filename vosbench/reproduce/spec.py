@@ -249,11 +249,14 @@ def load_spec(path: str | Path, recipes: Recipes) -> ExperimentSpec:
     for label in labels:
         if labels.count(label) > 1:
             raise SpecError(f"{path}: rows: the label {label!r} is used twice")
+    paper = (path.parent / _typed(path, "paper", data["paper"], str, "a path")).resolve()
+    if not paper.is_file():  # found now, not after the rows have run
+        raise SpecError(f"{path}: paper: {paper} not found (expected the paper's rows as CSV)")
     return ExperimentSpec(
         name=path.stem,
         path=path,
         title=_typed(path, "title", data["title"], str, "text"),
-        paper=(path.parent / _typed(path, "paper", data["paper"], str, "a path")).resolve(),
+        paper=paper,
         paper_key=_typed(path, "paper_key", data["paper_key"], str, "a column name"),
         columns=tuple(columns),
         rows=tuple(parsed),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,16 +23,18 @@ from vosbench.datasets import DEFAULT_SPLITS, Video, load_videos, select_videos
 from vosbench.errors import VosbenchError
 from vosbench.evaluation.engine import ScoringOptions, SequenceScores, score_sequence
 from vosbench.evaluation.protocol import SequenceTask, benchmark_of, tasks_for_videos
+from vosbench.evaluation.report import result_names
 from vosbench.evaluation.summary import EvaluationResult, summarize
-from vosbench.io.atomic import write_atomic
+from vosbench.io.atomic import write_all_atomic
 from vosbench.io.masks import write_mask
+from vosbench.io.preflight import writable_files
 from vosbench.methods import GivenMasks, Method, VideoInfo, create_method
 from vosbench.progress import progress_bar
 from vosbench.runner.distributed import World, broadcast_error, finish, gather, init_world, shard
 from vosbench.runner.profiler import Profiler, ProfileReport
 from vosbench.runner.provenance import provenance
+from vosbench.runner.state import RunState, VideoRecord
 
-STATE_DIR = ".vosbench"
 PREFETCH = 4
 
 
@@ -47,23 +49,12 @@ class RunOptions:
     resolution: str = "480p"
     device: str = "cpu"
     resume: bool = False
+    overwrite: bool = False  # replace another run's results in ``out`` instead of refusing
     sequences: tuple[str, ...] | None = None
     score: bool | None = None  # None: where the split has ground truth
     warmup: int = 5
     max_frames: int | None = None  # stop after this many frames (profiling)
     progress: bool = True
-
-
-@dataclass
-class VideoRecord:
-    """One finished video: how many frames, their timings."""
-
-    name: str
-    frames: int
-    written: int
-    times: list[float] = field(default_factory=list)
-    stage_totals: dict[str, float] = field(default_factory=dict)
-    warmup: int = 0
 
 
 @dataclass(frozen=True)
@@ -116,44 +107,11 @@ def _check_output(method_name: str, video: Video, frame: str, pred: object, max_
     return pred
 
 
-class _State:
-    """``OUT/.vosbench``: the run's settings and one record per finished video."""
-
-    def __init__(self, out: Path) -> None:
-        self.dir = out / STATE_DIR
-
-    def record_path(self, name: str) -> Path:
-        return self.dir / "videos" / f"{name}.json"
-
-    def check_config(self, config: dict, resume: bool) -> None:
-        path = self.dir / "config.json"
-        if resume and path.is_file():
-            previous = json.loads(path.read_text())
-            if previous != config:
-                changed = sorted(k for k in config if previous.get(k) != config[k])
-                raise VosbenchError(
-                    f"{path}: --resume with different settings ({', '.join(changed)}); "
-                    "use a new --out folder or the same settings"
-                )
-        write_atomic(path, json.dumps(config, indent=1))
-
-    def load(self, video: Video, out: Path) -> VideoRecord | None:
-        path = self.record_path(video.name)
-        if not path.is_file():
-            return None
-        if not all((out / video.name / f"{f}.png").is_file() for f in video.output_frames):
-            return None
-        return VideoRecord(**json.loads(path.read_text()))
-
-    def save(self, record: VideoRecord) -> None:
-        write_atomic(self.record_path(record.name), json.dumps(asdict(record)))
-
-
 def run_method(method_name: str, settings: dict | None, options: RunOptions) -> RunResult | None:
     """Run a registered method; returns the result on rank 0 (``None`` on other ranks)."""
     split = options.split or DEFAULT_SPLITS[options.dataset]
-    videos = load_videos(options.dataset, options.root, split, options.resolution)
-    videos = select_videos(videos, options.sequences, options.root, split)
+    all_videos = load_videos(options.dataset, options.root, split, options.resolution)
+    videos = select_videos(all_videos, options.sequences, options.root, split)
     method = create_method(method_name, settings, options.device)
     score = has_ground_truth(options.dataset, split) if options.score is None else options.score
     tasks: dict[str, SequenceTask] = {}
@@ -161,7 +119,6 @@ def run_method(method_name: str, settings: dict | None, options: RunOptions) -> 
         tasks = {t.name: t for t in tasks_for_videos(options.dataset, options.root, videos)}
     world = init_world(options.device)
     mine = [videos[i] for i in shard([len(v) for v in videos], world)]
-    state = _State(options.out) if options.out is not None else None
     config = {
         "method": method_name,
         "options": asdict(method.options),
@@ -170,8 +127,18 @@ def run_method(method_name: str, settings: dict | None, options: RunOptions) -> 
         "split": split,
         "resolution": options.resolution,
     }
+    state = RunState(options.out, config) if options.out is not None else None
+    error = None
     if state is not None and world.is_main:
-        state.check_config(config, options.resume)
+        try:
+            writable_files(options.out, [*result_names(split), "run.json"], "the results folder")
+            state.prepare(options.resume, options.overwrite)
+        except VosbenchError as exc:
+            error = str(exc)
+    error = broadcast_error(error, world)  # also: no rank writes before the folder is checked
+    if error:
+        finish(world)
+        raise VosbenchError(error)
 
     profiler = Profiler(options.device, options.warmup)
     if world.is_main:
@@ -196,6 +163,9 @@ def run_method(method_name: str, settings: dict | None, options: RunOptions) -> 
     assert gathered is not None
     all_records = [r for part, _ in gathered for r in part]
     all_scores = {k: v for _, part in gathered for k, v in part.items()}
+    if state is not None and options.sequences:
+        # the folder's other videos of this run count too: the results describe every mask in it
+        tasks = _add_finished(state, options, all_videos, videos, tasks, all_records, all_scores)
     total = Profiler(options.device, warmup=0)
     for record in all_records:
         total.merge(record.times, record.stage_totals, record.warmup + len(record.times))
@@ -221,7 +191,7 @@ def _run_videos(
     method_name: str,
     videos: list[Video],
     options: RunOptions,
-    state: _State | None,
+    state: RunState | None,
     profiler: Profiler,
     tasks: dict[str, SequenceTask],
     records: list[VideoRecord],
@@ -245,7 +215,7 @@ def _run_videos(
         for video in videos:
             if options.max_frames is not None and done >= options.max_frames:
                 break
-            record = state.load(video, options.out) if (state is not None and options.resume) else None
+            record = state.load(video) if (state is not None and options.resume) else None
             if record is None:
                 limit = (
                     len(video) if options.max_frames is None else min(len(video), options.max_frames - done)
@@ -262,6 +232,28 @@ def _run_videos(
                 overall.set_postfix_str(
                     f"{video.name} J&F {50 * (np.nanmean(seq.j) + np.nanmean(seq.f)):.1f}"
                 )
+
+
+def _add_finished(
+    state: RunState,
+    options: RunOptions,
+    all_videos: list[Video],
+    selected: list[Video],
+    tasks: dict[str, SequenceTask],
+    records: list[VideoRecord],
+    scores: dict[str, SequenceScores],
+) -> dict[str, SequenceTask]:
+    """Add the records (and scores) of the folder's videos this run finished in an earlier call;
+    returns the tasks to summarise, in the dataset's order."""
+    chosen = {v.name for v in selected}
+    earlier = [(v, r) for v in all_videos if v.name not in chosen and (r := state.load(v)) is not None]
+    records.extend(r for _, r in earlier)
+    if tasks and earlier:
+        for task in tasks_for_videos(options.dataset, options.root, [v for v, _ in earlier]):
+            tasks[task.name] = task
+            scores[task.name] = score_sequence(task, state.out, ScoringOptions())
+    order = {v.name: i for i, v in enumerate(all_videos)}
+    return dict(sorted(tasks.items(), key=lambda item: order.get(item[0], len(order))))
 
 
 def _run_video(
@@ -327,7 +319,7 @@ def _write_outputs(
     records: list[VideoRecord],
     world: World,
 ) -> None:
-    from vosbench.evaluation.report import write_results
+    from vosbench.evaluation.report import result_contents
 
     assert options.out is not None
     run = {
@@ -341,10 +333,9 @@ def _write_outputs(
         "provenance": provenance(options.device),
         "scores": dict(result.global_metrics) if result is not None else None,
     }
+    contents = {}
     if result is not None:
-        write_results(
-            result,
-            options.out,
-            {"root": str(options.root), "results": str(options.out), "method": method_name},
-        )
-    write_atomic(options.out / "run.json", json.dumps(run, indent=1, default=str))
+        extra = {"root": str(options.root), "results": str(options.out), "method": method_name}
+        contents = result_contents(result, options.out, extra)
+    contents[options.out / "run.json"] = json.dumps(run, indent=1, default=str)
+    write_all_atomic(contents)  # the result files and run.json together, or none of them

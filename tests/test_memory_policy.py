@@ -1,0 +1,39 @@
+"""The ``fixed`` memory policy under any schedule of object arrivals (hypothesis): never more
+than ``n`` frames, the first frame and the newest anchor kept, the previous frame always there."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitvos.memory import MemoryPolicy
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    n=st.integers(2, 9),
+    length=st.integers(1, 120),
+    arrivals=st.sets(st.integers(1, 119), max_size=40),
+)
+def test_fixed_memory_holds_its_bounds_whatever_objects_arrive(
+    n: int, length: int, arrivals: set[int]
+) -> None:
+    policy = MemoryPolicy("fixed", n=n)
+    anchors = []
+    for t in range(length):
+        anchor = t == 0 or t in arrivals  # new objects given on frame t: an anchor
+        if anchor:
+            anchors.append(t)
+        assert policy.wants(t, anchor)
+        policy.add(t, anchor)
+        frames = policy.frames()
+        assert len(frames) <= n
+        assert frames == sorted(set(frames))
+        assert frames[-1] == t == policy.previous  # the previous frame is always there
+        assert 0 in frames  # the first frame (ground truth) is never dropped
+        if n >= 3:  # with n = 2 the memory is the first and the previous frame
+            assert anchors[-1] in frames  # nor is the newest anchor
+        assert all(0 <= f <= t for f in frames)
+    # once the memory is full, it stays full (the evenly spread share is used)
+    if length > 2 * n and len(arrivals) < n - 2:
+        assert len(policy.frames()) == n
