@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,30 +16,43 @@ DAVIS2016 = SHARED / "DAVIS2016"
 OSVOS_RESULTS = SHARED / "results" / "osvos-davis2017-val"
 
 
+def require(found: bool, what: str, where: Path) -> None:
+    """Skip a test whose real data is absent, with the reason; in CI (``CI=true``), where
+    ``shared/`` lies beside the clone, fail instead: a broken data path must not pass unseen."""
+    if found:
+        return
+    reason = f"{what} not found at {where} (expected ../shared beside the repo)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI must have it")
+    pytest.skip(reason)
+
+
 @pytest.fixture
 def davis2016_root() -> Path:
-    if not (DAVIS2016 / "ImageSets" / "480p" / "val.txt").is_file():
-        pytest.skip(f"real DAVIS 2016 not found at {DAVIS2016} (expected ../shared/datasets beside the repo)")
+    require((DAVIS2016 / "ImageSets" / "480p" / "val.txt").is_file(), "real DAVIS 2016", DAVIS2016)
     return DAVIS2016
 
 
 @pytest.fixture
 def osvos_results() -> Path:
-    if not OSVOS_RESULTS.is_dir():
-        pytest.skip(
-            f"OSVOS results not found at {OSVOS_RESULTS} (expected ../shared/datasets beside the repo)"
-        )
+    require(OSVOS_RESULTS.is_dir(), "OSVOS results", OSVOS_RESULTS)
     return OSVOS_RESULTS
 
 
 COCO_TINY = SHARED / "coco-tiny"
+MOBILENET_FILE = SHARED.parent / "weights" / "mobilenetv2-imagenet-tonylins.pt"
 
 
 @pytest.fixture
 def coco_tiny_root() -> Path:
-    if not (COCO_TINY / "annotations" / "instances_val2017.json").is_file():
-        pytest.skip(f"coco-tiny not found at {COCO_TINY} (expected ../shared/datasets beside the repo)")
+    require((COCO_TINY / "annotations" / "instances_val2017.json").is_file(), "coco-tiny", COCO_TINY)
     return COCO_TINY
+
+
+@pytest.fixture
+def mobilenet_file() -> Path:
+    require(MOBILENET_FILE.is_file(), "the MobileNetV2 ImageNet file", MOBILENET_FILE)
+    return MOBILENET_FILE
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +61,15 @@ def demo_data(tmp_path_factory: pytest.TempPathFactory):
     from vosbench.demo_data import make_demo_data
 
     return make_demo_data(tmp_path_factory.mktemp("demo"), seed=0, n_frames=12)
+
+
+@pytest.fixture
+def davis_root(tmp_path: Path) -> Path:
+    """A DAVIS 2017 root with two small videos: ``a`` (6 frames, 2 objects), ``b`` (5, 3)."""
+    from builders import ellipse_masks, write_davis2017
+
+    sequences = {
+        "a": ellipse_masks(6, (36, 48), 2, seed=1),
+        "b": ellipse_masks(5, (36, 48), 3, seed=2),
+    }
+    return write_davis2017(tmp_path / "DAVIS", sequences)

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import torch
 from builders import checkpoint_round_trip
-from conftest import SHARED
 from torch import nn
 from torchvision.models import mobilenet_v2
 from torchvision.ops.misc import FrozenBatchNorm2d
@@ -19,8 +18,6 @@ from sitvos.weight_layouts import is_tonylins_layout, tonylins_to_torchvision
 from sitvos.weights import load_model, read_backbone_file
 from vosbench.errors import VosbenchError
 from vosbench.methods import create_method
-
-MOBILENET_FILE = SHARED.parent / "weights" / "mobilenetv2-imagenet-tonylins.pt"
 
 
 @pytest.mark.parametrize(
@@ -119,13 +116,6 @@ def test_bad_backbone_files_are_named(tmp_path: Path) -> None:
         read_backbone_file(tmp_path / "short.pt", "mobilenetv2")
     with pytest.raises(VosbenchError, match=r"nothing\.pt: backbone weights file not found"):
         read_backbone_file(tmp_path / "nothing.pt", "mobilenetv2")
-
-
-@pytest.fixture
-def mobilenet_file() -> Path:
-    if not MOBILENET_FILE.is_file():
-        pytest.skip(f"the MobileNetV2 ImageNet file is not at {MOBILENET_FILE} (expected ../shared/weights)")
-    return MOBILENET_FILE
 
 
 def test_the_shared_imagenet_file_converts_completely(mobilenet_file: Path) -> None:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import require
 
 REPO = Path(__file__).resolve().parent.parent
 PAPER = REPO.parent / "shared" / "paper" / "sitvos-aaai2022.md"
@@ -41,8 +42,7 @@ def _paper_line(lines: list[str], label: str, occurrence: int) -> list[str]:
 
 @pytest.fixture(scope="module")
 def paper_lines() -> list[str]:
-    if not PAPER.is_file():
-        pytest.skip(f"paper text not found at {PAPER}")
+    require(PAPER.is_file(), "the paper's text", PAPER)
     return PAPER.read_text(encoding="utf-8").splitlines()
 
 

@@ -43,44 +43,36 @@ def _tree(root: Path, tmp_path: Path) -> dict[str, list[str]]:
 
 FOLDER_OUTPUTS = ["evaluate", "run", "make-demo-data", "train", "reproduce"]
 FILE_OUTPUTS = ["submit", "profile"]
+CASES = [(c, w) for c in FOLDER_OUTPUTS for w in ("a file", "under a file")]
+CASES += [(c, w) for c in FILE_OUTPUTS for w in ("a folder", "under a file")]
 
 
-@pytest.mark.parametrize("command", FOLDER_OUTPUTS)
-@pytest.mark.parametrize("where", ["a file", "under a file"])
-def test_folder_output_that_cannot_be_a_folder(
+def _target(tmp_path: Path, command: str, where: str) -> tuple[Path, str]:
+    """The output path that cannot work, and what the error must say about it."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("mine")
+    if where == "under a file":
+        return blocker / "sub" / "out", f"{blocker} is a file"
+    if where == "a file":
+        return blocker, "a file is there"
+    folder = tmp_path / "out.zip"
+    folder.mkdir()
+    return folder, "is a folder here"
+
+
+@pytest.mark.parametrize(("command", "where"), CASES)
+def test_output_path_that_cannot_work_stops_before_any_work(
     command: str, where: str, root: Path, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     args = _tree(root, tmp_path)[command]
-    blocker = tmp_path / "blocker"
-    blocker.write_text("mine")
-    target = blocker if where == "a file" else blocker / "sub" / "out"
+    target, message = _target(tmp_path, command, where)
     before = _files(tmp_path)
     capsys.readouterr()
     assert main([*args, str(target)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(target) in err and "Traceback" not in err, err
-    assert ("a file is there" if where == "a file" else f"{blocker} is a file") in err
-    assert _files(tmp_path) == before and blocker.read_text() == "mine"
-
-
-@pytest.mark.parametrize("command", FILE_OUTPUTS)
-@pytest.mark.parametrize("where", ["a folder", "under a file"])
-def test_file_output_that_cannot_be_a_file(
-    command: str, where: str, root: Path, tmp_path: Path, capsys: pytest.CaptureFixture
-) -> None:
-    args = _tree(root, tmp_path)[command]
-    if where == "a folder":
-        target = tmp_path / "out.zip"
-        target.mkdir()
-    else:
-        (tmp_path / "blocker").write_text("mine")
-        target = tmp_path / "blocker" / "out.zip"
-    before = _files(tmp_path)
-    capsys.readouterr()
-    assert main([*args, str(target)]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and str(target) in err, err
-    assert _files(tmp_path) == before
+    assert message in err
+    assert _files(tmp_path) == before and (tmp_path / "blocker").read_text() == "mine"
 
 
 @pytest.mark.parametrize("command", ["evaluate", "run"])

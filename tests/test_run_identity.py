@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from builders import ellipse_masks, write_davis2017
 
 from baselines.first_frame_copy import FirstFrameCopy
 from sitvos.weights import save_checkpoint
@@ -31,12 +30,8 @@ register("drift-right", DriftRight)
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
-    sequences = {
-        "a": ellipse_masks(6, (36, 48), 2, seed=1),
-        "b": ellipse_masks(6, (36, 48), 1, seed=2),
-    }
-    return write_davis2017(tmp_path / "DAVIS", sequences)
+def root(davis_root: Path) -> Path:
+    return davis_root
 
 
 def _run(root: Path, out: Path, method: str, *extra: str) -> int:

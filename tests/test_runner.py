@@ -12,7 +12,7 @@ from typing import ClassVar
 import numpy as np
 import pytest
 import torch
-from builders import ellipse_masks, write_davis2017, youtube_late_object
+from builders import ellipse_masks, youtube_late_object
 
 from baselines.first_frame_copy import FirstFrameCopy
 from vosbench.cli import main
@@ -74,15 +74,6 @@ for name, cls in {
     "too-many-ids": TooManyIds,
 }.items():
     register(name, cls)
-
-
-@pytest.fixture
-def davis_root(tmp_path: Path) -> Path:
-    sequences = {
-        "a": ellipse_masks(6, (36, 48), 2, seed=1),
-        "b": ellipse_masks(5, (36, 48), 3, seed=2),
-    }
-    return write_davis2017(tmp_path / "DAVIS", sequences)
 
 
 def _options(root: Path, out: Path | None, **kw) -> RunOptions:
