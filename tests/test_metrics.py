@@ -220,11 +220,13 @@ def test_statistics_past_256_frames_use_the_true_quarters() -> None:
     values = np.linspace(1.0, 0.0, n)
     assert official_decay_edges_wrap(n) and official_decay_edges_wrap(256)
     assert not official_decay_edges_wrap(255)
-    edges = decay_bin_edges(n)
-    assert edges[-1] == n - 1 and edges[0] == 0
+    # By hand: linspace(1, 300, 5) = 1, 75.75, 150.5, 225.25, 300; rounded (150.5 + 1e-10 -> 151)
+    # and less one: the quarters are frames 0..75 and 224..299, inclusive.
+    assert list(decay_bin_edges(n)) == [0, 75, 150, 224, 299]
+    # value i = 1 - i/299, so a quarter's mean is 1 - (mean index)/299: the first quarter's mean
+    # index is 37.5, the last one's (224 + 299) / 2 = 261.5; Decay = (261.5 - 37.5) / 299.
     stats = db_statistics(values)
-    expected = values[edges[0] : edges[1] + 1].mean() - values[edges[3] : edges[4] + 1].mean()
-    assert stats.decay == pytest.approx(expected)
-    assert stats.decay > 0.7  # the first quarter is far better than the last
+    assert stats.decay == pytest.approx(224 / 299, abs=1e-12)
+    assert stats.mean == pytest.approx(0.5, abs=1e-12) and stats.recall == pytest.approx(150 / 300)
     # The official uint8 edges wrap (299 -> 43) and give another number.
     assert ref_statistics(values)[2] != pytest.approx(stats.decay)

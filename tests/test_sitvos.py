@@ -19,6 +19,7 @@ from sitvos.memory import STRATEGIES, MemoryPolicy
 from sitvos.model import SITVOS, ModelConfig
 from sitvos.model.aggregation import soft_aggregate
 from sitvos.model.attention import AttentionBlock
+from sitvos.model.network import foreground_probability
 from sitvos.model.padding import pad_to_multiple, unpad
 from sitvos.model.transformer import InteractiveTransformer
 from vosbench.errors import VosbenchError
@@ -231,6 +232,38 @@ def test_multi_object_labels_come_from_the_aggregate() -> None:
     np.testing.assert_array_equal(out, first.labels)  # given masks come back unchanged
     out = method.step(_frames(1, size, seed=3)[0], None)
     assert set(np.unique(out)) <= {0, 2, 5}  # ids, not channel numbers
+
+
+@torch.no_grad()
+def test_inference_is_the_networks_direct_computation() -> None:
+    """Frames 1 and 2 with ``memory=first-previous``, computed here from the network's own calls:
+    frame 0's key and the embeddings of its given masks (soft-aggregated), then frame 1's key
+    and the embeddings of its *predicted* probabilities, read by the next frame, decoded,
+    merged. The method must give exactly these label maps, whatever the (random) weights."""
+    method = create_method("sitvos", {"init": "random", "memory": "first-previous", "seed": "3"})
+    size = (48, 64)  # multiples of 16: no resizing, no padding
+    method.start_video(VideoInfo("v", size, 3, (2, 5)))
+    frames = [_frames(1, size, seed=s)[0] for s in (0, 3, 4)]
+    given = _first_mask(size, (2, 5))
+    outputs = [method.step(frames[0], given), method.step(frames[1], None), method.step(frames[2], None)]
+
+    model = method.model
+
+    def tensor(image: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
+
+    one_hot = torch.stack([torch.from_numpy(given.labels == i) for i in (2, 5)]).float()
+    probs = soft_aggregate(one_hot)
+    keys, masks = [], []
+    for t in (1, 2):
+        keys.append(model.encode_image(tensor(frames[t - 1])).key)
+        masks.append(model.encode_masks(probs[1:, None]))  # (K, C, h, w)
+        query = model.encode_image(tensor(frames[t]))
+        logits = model.segment(query, torch.cat(keys), torch.stack(masks, dim=1))
+        probs = soft_aggregate(foreground_probability(logits, size))
+        expected = np.array([0, 2, 5], np.uint8)[probs.argmax(0).numpy()]
+        np.testing.assert_array_equal(outputs[t], expected)
+        assert len(np.unique(expected)) >= 2  # the comparison is not between two blank maps
 
 
 @settings(max_examples=50, deadline=None)

@@ -13,6 +13,8 @@ import torch
 from builders import checkpoint_round_trip
 
 from baselines.stm.model import STM, memory_read
+from sitvos.model.aggregation import soft_aggregate
+from sitvos.model.network import foreground_probability
 from sitvos.training.loss import ClipLoss
 from sitvos.weights import load_model
 from vosbench.errors import VosbenchError
@@ -96,6 +98,39 @@ def test_multi_object_video_gives_each_object_its_id() -> None:
     for frame in frames[1:]:
         out = method.step(frame, None)
         assert out.shape == size and set(np.unique(out)) <= {0, 1, 2}
+
+
+@torch.no_grad()
+def test_inference_is_the_networks_direct_computation() -> None:
+    """Frames 1 and 2, computed here from the network's own calls: the memory encoder on frame 0
+    with each object's given mask (soft-aggregated) and on frame 1 with its *predicted*
+    probabilities (the previous frame), the query encoder, the memory read over both, the
+    decoder, soft aggregation. The method must agree exactly, whatever the (random) weights."""
+    method = create_method("stm", {"init": "random", "seed": "5"})
+    size = (48, 64)  # multiples of 16: no resizing, no padding
+    method.start_video(VideoInfo("v", size, 3, (1, 2)))
+    frames = _frames(3, size)
+    given = _masks(size, (1, 2))
+    outputs = [method.step(frames[0], given), method.step(frames[1], None), method.step(frames[2], None)]
+
+    model = method.model
+
+    def tensor(image: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
+
+    one_hot = torch.stack([torch.from_numpy(given.labels == i) for i in (1, 2)]).float()
+    probs = soft_aggregate(one_hot)
+    keys, values = [], []
+    for t in (1, 2):
+        key, value = model.encode_memory(tensor(frames[t - 1]), probs[1:])
+        keys.append(key)
+        values.append(value)
+        query = model.encode_query(tensor(frames[t]))
+        logits = model.segment(query, torch.stack(keys, dim=1), torch.stack(values, dim=1))
+        probs = soft_aggregate(foreground_probability(logits, size))
+        expected = probs.argmax(0).numpy().astype(np.uint8)  # channel k is object id k here
+        np.testing.assert_array_equal(outputs[t], expected)
+        assert len(np.unique(expected)) >= 2
 
 
 def test_late_object_reads_only_its_own_memory() -> None:

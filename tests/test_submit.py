@@ -80,7 +80,23 @@ def _break_extra(results: Path) -> str:
     return r"stray: not a video of davis2017 test-dev; remove it"
 
 
-@pytest.mark.parametrize("breakage", [_break_missing, _break_size, _break_rgb, _break_id, _break_extra])
+def _break_folder(results: Path) -> str:
+    import shutil
+
+    shutil.rmtree(results / "s2")
+    return r"s2: missing video folder; run the method on video 's2'"
+
+
+def _break_palette(results: Path) -> str:
+    path = results / "s1" / "00002.png"
+    path.write_bytes(path.read_bytes()[:40])  # a palette PNG cut short: undecodable
+    return r"s1/00002\.png: .*rewrite the file"
+
+
+BREAKAGES = [_break_missing, _break_size, _break_rgb, _break_id, _break_extra, _break_folder, _break_palette]
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES)
 def test_problems_are_listed_and_no_zip_is_written(
     davis_submission: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture, breakage
 ) -> None:
@@ -93,3 +109,36 @@ def test_problems_are_listed_and_no_zip_is_written(
     assert __import__("re").search(message, err), err
     assert not zip_path.exists()
     assert not list(tmp_path.glob("*.zip*"))  # no temporary file left either
+
+
+def test_every_problem_is_listed_at_once(
+    davis_submission: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    root, results = davis_submission
+    messages = [_break_missing(results), _break_rgb(results), _break_extra(results)]
+    assert _submit("davis2017", root, "test-dev", results, tmp_path / "sub.zip") == 2
+    err = capsys.readouterr().err
+    assert "3 problem(s), no zip written" in err
+    for message in messages:
+        assert __import__("re").search(message, err), err
+    assert not (tmp_path / "sub.zip").exists()
+
+
+def test_youtube_submission_problems_are_listed(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    root = youtube_late_object(tmp_path / "yt", "vid", [0, 5, 10], late_frame=5, all_frames=11)
+    results = tmp_path / "results"
+    run_method("first-frame-copy", None, RunOptions("youtube2019", root, results, progress=False))
+    (results / "vid" / "00010.png").unlink()
+    write_mask(results / "vid" / "00005.png", np.full(read_shape(results / "vid" / "00000.png"), 7, np.uint8))
+    zip_path = tmp_path / "yt.zip"
+    assert _submit("youtube2019", root, "valid", results, zip_path) == 2
+    err = capsys.readouterr().err
+    assert "2 problem(s), no zip written" in err
+    assert "vid/00010.png: missing frame" in err and "vid/00005.png: object id 7" in err
+    assert not zip_path.exists()
+
+
+def read_shape(path: Path) -> tuple[int, int]:
+    from vosbench.io.masks import read_mask
+
+    return read_mask(path).shape
