@@ -18,7 +18,9 @@ class NetworkOptions:
     checkpoint: str = field(default="", metadata={"help": "a checkpoint (.pth) from `vosbench train`"})
     init: Literal["imagenet", "random"] = field(
         default="imagenet",
-        metadata={"help": "without a checkpoint: ImageNet backbones (from the torch cache) or random"},
+        metadata={
+            "help": "without a checkpoint: ImageNet backbones (torchvision download or cache) or random"
+        },
     )
     backbone: Literal["", "resnet50", "mobilenetv2"] = field(
         default="",

@@ -1,9 +1,10 @@
 """Weights: torchvision's ImageNet backbones from the local torch cache, backbone files, and
 checkpoints of SITVOS and STM.
 
-torchvision's weights API downloads into ``torch.hub.get_dir()/checkpoints`` on first use.
-Here nothing may be downloaded at run time, so the file is looked up first and, when it is
-missing, a clear message says where to put it (the real code path runs when it is there).
+ImageNet weights go through torchvision's weights API: it downloads the file into
+``torch.hub.get_dir()/checkpoints`` on first use, with its progress bar and hash check, and
+reads it from there afterwards. Only when that fails (no network, a proxy, a corrupt file)
+does a clear message say where to put the file by hand, or to start from random weights.
 """
 
 from __future__ import annotations
@@ -34,15 +35,19 @@ def cached_weights_path(weights: WeightsEnum) -> Path:
     return Path(torch.hub.get_dir()) / "checkpoints" / os.path.basename(weights.url)
 
 
-def imagenet_weights(weights: WeightsEnum) -> WeightsEnum:
-    """``weights`` if its file is in the local torch cache; otherwise a clear error."""
+def imagenet_weights(weights: WeightsEnum) -> dict[str, torch.Tensor]:
+    """The state dict of ``weights``: downloaded by torchvision (progress bar, hash checked) or
+    read from the torch cache; a clear error naming the file and the fix when neither works."""
     path = cached_weights_path(weights)
-    if not path.is_file():
+    cached = path.is_file()
+    try:
+        return weights.get_state_dict(progress=True, check_hash=True, weights_only=True)
+    except Exception as exc:  # URLError, HTTPError, a hash mismatch, a corrupt file...
+        what = "could not be read" if cached else "could not be downloaded"
         raise VosbenchError(
-            f"ImageNet weights {weights} not found at {path} (no download here): copy the file from "
-            f"{weights.url} there, or use --set init=random to start from random weights"
-        )
-    return weights
+            f"ImageNet weights {weights} {what} ({_first_line(exc)}): put the file from {weights.url} at "
+            f"{path}, or use --set init=random (train: --backbone-init random) to start from random weights"
+        ) from None
 
 
 RESNET50 = ResNet50_Weights.IMAGENET1K_V1

@@ -324,10 +324,52 @@ def test_option_validation(settings_: dict, message: str) -> None:
         create_method("sitvos", {"init": "random", **settings_})
 
 
-def test_imagenet_weights_missing_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_imagenet_weights_offline_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """torchvision's download is tried (it is what a user with internet gets); offline, it
+    fails, and the message says where the file goes or how to start without it."""
+    import urllib.error
+
+    tried = []
+
+    def offline(url: str, *args, **kwargs) -> None:
+        tried.append(url)
+        raise urllib.error.URLError("no network")
+
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
-    with pytest.raises(VosbenchError, match=r"resnet50-0676ba61\.pth .*--set init=random"):
+    monkeypatch.setattr(torch.hub, "download_url_to_file", offline)
+    message = (
+        r"could not be downloaded \(<urlopen error no network>\): put the file from .*resnet50-0676ba61\.pth"
+    )
+    with pytest.raises(VosbenchError, match=message) as caught:
         create_method("sitvos")
+    assert "--set init=random" in str(caught.value) and str(tmp_path / "checkpoints") in str(caught.value)
+    assert tried == ["https://download.pytorch.org/models/resnet50-0676ba61.pth"]
+
+
+def test_imagenet_weights_from_the_torch_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file already in the torch cache is what the network gets (no download attempted)."""
+    from torchvision.models import resnet18, resnet50
+
+    from sitvos.weights import RESNET18, RESNET50, cached_weights_path
+
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    monkeypatch.setattr(torch.hub, "download_url_to_file", lambda *a, **k: pytest.fail("downloaded"))
+    torch.manual_seed(1)
+    saved = {}
+    for weights, builder in ((RESNET50, resnet50), (RESNET18, resnet18)):
+        path = cached_weights_path(weights)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        saved[weights] = builder().state_dict()
+        torch.save(saved[weights], path)
+    model = create_method("sitvos", {"memory": "first"}).model
+    torch.testing.assert_close(
+        model.image_encoder.layer3[0].conv1.weight, saved[RESNET50]["layer3.0.conv1.weight"]
+    )
+    torch.testing.assert_close(
+        model.mask_encoder.layer2[0].conv1.weight, saved[RESNET18]["layer2.0.conv1.weight"]
+    )
+    summed = saved[RESNET18]["conv1.weight"].sum(dim=1, keepdim=True)
+    torch.testing.assert_close(model.mask_encoder.stem[0].weight, summed)
 
 
 def test_checkpoint_round_trip(tmp_path: Path) -> None:
