@@ -238,3 +238,70 @@ def test_training_calibrates_random_backbones_only(small_demo, tmp_path: Path) -
     init_state = load_checkpoint(tmp_path / "init" / "last.pth")["model"]
     for key, value in _norm_buffers(random_state).items():
         assert torch.equal(init_state[key], value), key
+
+
+class Stop(RuntimeError):
+    """Raised in a data-loading worker: the run stops as if killed."""
+
+
+class StopAt(Dataset):
+    """The clips of ``inner`` until position ``stop`` (picklable: it crosses to the workers)."""
+
+    def __init__(self, inner: Dataset, stop: int) -> None:
+        self.inner, self.stop = inner, stop
+
+    def __len__(self) -> int:
+        return len(self.inner)  # type: ignore[arg-type]
+
+    def __getitem__(self, position: int):
+        if position >= self.stop:
+            raise Stop(f"stopped at {position}")
+        return self.inner[position]
+
+
+def test_resume_with_data_loading_workers_gives_the_same_weights(small_demo, tmp_path: Path) -> None:
+    config = TrainConfig(stage="main", iterations=3, checkpoint_every=2, **{**TINY, "workers": 1})
+    clips = training_clips(config, davis_root=small_demo.davis_root)
+    train(config, clips, tmp_path / "straight", progress=False)
+    with pytest.raises(Exception, match="stopped at"):
+        train(config, StopAt(clips, stop=2 * config.batch_size), tmp_path / "resumed", progress=False)
+    assert torch.load(tmp_path / "resumed" / "state.pt", weights_only=True)["iteration"] == 2
+    train(config, clips, tmp_path / "resumed", resume=True, progress=False)
+    a = torch.load(tmp_path / "straight" / "state.pt", weights_only=True)
+    b = torch.load(tmp_path / "resumed" / "state.pt", weights_only=True)
+    assert a["iteration"] == b["iteration"] == 3
+    assert all(torch.equal(a["model"][k], b["model"][k]) for k in a["model"])
+
+
+def test_validation_on_held_out_videos_during_training(
+    small_demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sitvos.training.trainer as trainer
+
+    seen: list[tuple[int, int, tuple[str, ...]]] = []
+    real = trainer._validate
+
+    def spy(checkpoint, validation, out, device, config):
+        seen.append((len(seen), load_checkpoint(checkpoint)["iteration"], validation.sequences))
+        return real(checkpoint, validation, out, device, config)
+
+    monkeypatch.setattr(trainer, "_validate", spy)
+    out = tmp_path / "run"
+    args = ["train", "--stage", "main", "--davis-root", str(small_demo.davis_root), "--out", str(out)]
+    args += ["--backbone-init", "random", "--iterations", "3", "--batch-size", "1", "--size", "64"]
+    args += ["--frames", "2", "--workers", "0", "--checkpoint-every", "5", "--validate-every", "2"]
+    assert main([*args, "--holdout", "canyon", "lagoon", "--quiet"]) == 0
+    # before training, at 2 (a checkpoint saved for it, though checkpoints come every 5), at the end
+    assert [(i, it) for i, it, _ in seen] == [(0, 0), (1, 2), (2, 3)]
+    assert all(seqs == ("canyon", "lagoon") for _, _, seqs in seen)
+    history = [json.loads(line) for line in (out / "validation.jsonl").read_text().splitlines()]
+    assert [h["iteration"] for h in history] == [0, 2, 3]
+    assert all(0 <= h["score"] <= 1 for h in history)
+    best = max(history, key=lambda h: h["score"])  # the first of the best, as the trainer keeps it
+    assert load_checkpoint(out / "best.pth")["iteration"] == best["iteration"]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["validation"] == history[-1]["score"]
+    # the held-out videos were never trained on
+    config = TrainConfig(stage="main", holdout=("canyon", "lagoon"), **TINY)
+    names = {t.name for t in training_clips(config, davis_root=small_demo.davis_root).tracks}
+    assert names and not names & {"canyon", "lagoon"}

@@ -221,15 +221,16 @@ def train(
                 with open(out / "metrics.jsonl", "a", encoding="utf-8") as log:
                     log.write(json.dumps(row) + "\n")
                 tick = now
-            if iteration % config.checkpoint_every == 0 or iteration == config.iterations:
-                _save(out, model, optimizer, scheduler, iteration, config, world)
-            if (
+            validate_now = (
                 validation is not None
-                and world.is_main
-                and config.validate_every
+                and config.validate_every > 0
                 and iteration % config.validate_every == 0
                 and iteration != config.iterations
-            ):
+            )
+            if iteration % config.checkpoint_every == 0 or iteration == config.iterations or validate_now:
+                _save(out, model, optimizer, scheduler, iteration, config, world)  # validation reads it
+            if validate_now and world.is_main:
+                assert validation is not None
                 validation_began = time.perf_counter()
                 _record_validation(out, validation, device, iteration, config)
                 validating += time.perf_counter() - validation_began
