@@ -282,3 +282,21 @@ def test_torchrun_two_processes_with_gloo(davis_root: Path, tmp_path: Path) -> N
     single = tmp_path / "single"
     run_method("first-frame-copy", None, _options(davis_root, single))
     assert json.loads((single / "run.json").read_text())["scores"] == run["scores"]
+
+
+def test_torchrun_error_on_one_rank_stops_every_rank(davis_root: Path, tmp_path: Path) -> None:
+    """Video b goes to rank 1 (the shards balance by length: a, 6 frames, is rank 0's); its bad
+    frame stops rank 1, and rank 0 learns of it and stops with the same message: no hang, no
+    results written, a failing exit status."""
+    frame = davis_root / "JPEGImages" / "480p" / "b" / "00002.jpg"
+    frame.write_bytes(b"")
+    out = tmp_path / "dist"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--standalone"]
+    cmd += ["-m", "vosbench", "run", "--method", "first-frame-copy", "--dataset", "davis2017"]
+    cmd += ["--root", str(davis_root), "--out", str(out), "--quiet"]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240, cwd=REPO)
+    assert done.returncode != 0
+    message = f"vosbench: error: {frame}: an empty file, expected an image"
+    assert done.stderr.count(message) == 2, done.stderr[-3000:]  # from both ranks
+    assert not (out / "run.json").exists() and not (out / "results.json").exists()
