@@ -154,3 +154,10 @@ def checkpoint_round_trip(method: str, tmp_path: Path, **settings: str):
     pairs = zip(source.model.state_dict().values(), loaded.model.state_dict().values(), strict=True)
     assert all(torch.equal(a, b) for a, b in pairs)
     return path
+
+
+def frame_tensor(image: np.ndarray):
+    """An RGB ``uint8`` frame (H, W, 3) as the networks take it: (1, 3, H, W) float in [0, 1]."""
+    import torch
+
+    return torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from builders import checkpoint_round_trip
+from builders import checkpoint_round_trip, frame_tensor
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torchvision.ops.misc import FrozenBatchNorm2d
@@ -249,16 +249,13 @@ def test_inference_is_the_networks_direct_computation() -> None:
 
     model = method.model
 
-    def tensor(image: np.ndarray) -> torch.Tensor:
-        return torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
-
     one_hot = torch.stack([torch.from_numpy(given.labels == i) for i in (2, 5)]).float()
     probs = soft_aggregate(one_hot)
     keys, masks = [], []
     for t in (1, 2):
-        keys.append(model.encode_image(tensor(frames[t - 1])).key)
+        keys.append(model.encode_image(frame_tensor(frames[t - 1])).key)
         masks.append(model.encode_masks(probs[1:, None]))  # (K, C, h, w)
-        query = model.encode_image(tensor(frames[t]))
+        query = model.encode_image(frame_tensor(frames[t]))
         logits = model.segment(query, torch.cat(keys), torch.stack(masks, dim=1))
         probs = soft_aggregate(foreground_probability(logits, size))
         expected = np.array([0, 2, 5], np.uint8)[probs.argmax(0).numpy()]

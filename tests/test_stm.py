@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from builders import checkpoint_round_trip
+from builders import checkpoint_round_trip, frame_tensor
 
 from baselines.stm.model import STM, memory_read
 from sitvos.model.aggregation import soft_aggregate
@@ -115,17 +115,14 @@ def test_inference_is_the_networks_direct_computation() -> None:
 
     model = method.model
 
-    def tensor(image: np.ndarray) -> torch.Tensor:
-        return torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
-
     one_hot = torch.stack([torch.from_numpy(given.labels == i) for i in (1, 2)]).float()
     probs = soft_aggregate(one_hot)
     keys, values = [], []
     for t in (1, 2):
-        key, value = model.encode_memory(tensor(frames[t - 1]), probs[1:])
+        key, value = model.encode_memory(frame_tensor(frames[t - 1]), probs[1:])
         keys.append(key)
         values.append(value)
-        query = model.encode_query(tensor(frames[t]))
+        query = model.encode_query(frame_tensor(frames[t]))
         logits = model.segment(query, torch.stack(keys, dim=1), torch.stack(values, dim=1))
         probs = soft_aggregate(foreground_probability(logits, size))
         expected = probs.argmax(0).numpy().astype(np.uint8)  # channel k is object id k here

@@ -37,18 +37,23 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory):
     return make_demo_data(tmp_path_factory.mktemp("small"), n_frames=6, size=(64, 96))
 
 
-class Interrupt(Dataset):
-    """The clips of ``inner``, until position ``stop``: then a Ctrl-C."""
+class Stop(RuntimeError):
+    """Raised in a data-loading worker: the run stops as if killed."""
 
-    def __init__(self, inner: Dataset, stop: int) -> None:
-        self.inner, self.stop = inner, stop
+
+class Interrupt(Dataset):
+    """The clips of ``inner``, until position ``stop``: then ``error`` (a Ctrl-C by default;
+    picklable, so it also works in data-loading workers)."""
+
+    def __init__(self, inner: Dataset, stop: int, error: type[BaseException] = KeyboardInterrupt) -> None:
+        self.inner, self.stop, self.error = inner, stop, error
 
     def __len__(self) -> int:
         return len(self.inner)  # type: ignore[arg-type]
 
     def __getitem__(self, position: int):
         if position >= self.stop:
-            raise KeyboardInterrupt
+            raise self.error(f"stopped at {position}")
         return self.inner[position]
 
 
@@ -240,31 +245,17 @@ def test_training_calibrates_random_backbones_only(small_demo, tmp_path: Path) -
         assert torch.equal(init_state[key], value), key
 
 
-class Stop(RuntimeError):
-    """Raised in a data-loading worker: the run stops as if killed."""
-
-
-class StopAt(Dataset):
-    """The clips of ``inner`` until position ``stop`` (picklable: it crosses to the workers)."""
-
-    def __init__(self, inner: Dataset, stop: int) -> None:
-        self.inner, self.stop = inner, stop
-
-    def __len__(self) -> int:
-        return len(self.inner)  # type: ignore[arg-type]
-
-    def __getitem__(self, position: int):
-        if position >= self.stop:
-            raise Stop(f"stopped at {position}")
-        return self.inner[position]
-
-
 def test_resume_with_data_loading_workers_gives_the_same_weights(small_demo, tmp_path: Path) -> None:
     config = TrainConfig(stage="main", iterations=3, checkpoint_every=2, **{**TINY, "workers": 1})
     clips = training_clips(config, davis_root=small_demo.davis_root)
     train(config, clips, tmp_path / "straight", progress=False)
     with pytest.raises(Exception, match="stopped at"):
-        train(config, StopAt(clips, stop=2 * config.batch_size), tmp_path / "resumed", progress=False)
+        train(
+            config,
+            Interrupt(clips, stop=2 * config.batch_size, error=Stop),
+            tmp_path / "resumed",
+            progress=False,
+        )
     assert torch.load(tmp_path / "resumed" / "state.pt", weights_only=True)["iteration"] == 2
     train(config, clips, tmp_path / "resumed", resume=True, progress=False)
     a = torch.load(tmp_path / "straight" / "state.pt", weights_only=True)
