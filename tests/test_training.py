@@ -296,3 +296,55 @@ def test_validation_on_held_out_videos_during_training(
     config = TrainConfig(stage="main", holdout=("canyon", "lagoon"), **TINY)
     names = {t.name for t in training_clips(config, davis_root=small_demo.davis_root).tracks}
     assert names and not names & {"canyon", "lagoon"}
+
+
+def _torchrun_train(small_demo, out: Path, *extra: str) -> list[str]:
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2"]
+    cmd += ["-m", "vosbench", "train", "--stage", "main", "--davis-root", str(small_demo.davis_root)]
+    cmd += ["--out", str(out), "--backbone-init", "random", "--iterations", "6", "--checkpoint-every", "1"]
+    return [*cmd, "--frames", "2", "--batch-size", "1", "--size", "64", "--workers", "0", "--quiet", *extra]
+
+
+def test_ddp_training_killed_and_resumed_gives_the_same_weights(small_demo, tmp_path: Path) -> None:
+    """Two gloo processes, killed (SIGKILL, agent and ranks) after a checkpoint, then resumed
+    with --resume: the weights equal those of a run that was never stopped."""
+    import time
+
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    straight = tmp_path / "straight"
+    subprocess.run(_torchrun_train(small_demo, straight), env=env, check=True, timeout=400, cwd=REPO,
+                   capture_output=True)  # fmt: skip
+    killed = tmp_path / "killed"
+    process = subprocess.Popen(
+        _torchrun_train(small_demo, killed), env=env, cwd=REPO,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    state = killed / "state.pt"
+    deadline = time.monotonic() + 300
+    stopped_at = None
+    while time.monotonic() < deadline and process.poll() is None:
+        if state.is_file():
+            try:
+                stopped_at = torch.load(state, weights_only=True)["iteration"]
+            except Exception:
+                stopped_at = None  # being replaced this instant
+            if stopped_at is not None and stopped_at >= 2:
+                # torchrun's workers may sit in their own process groups: kill every process
+                # whose command line names this run's folder (the agent and both ranks)
+                subprocess.run(["pkill", "-KILL", "-f", str(killed)], check=False)
+                break
+        time.sleep(0.05)
+    process.wait(timeout=60)
+    assert stopped_at is not None and 2 <= stopped_at < 6, "the run was not stopped part-way"
+    done = subprocess.run(
+        [*_torchrun_train(small_demo, killed), "--resume"], env=env, capture_output=True, text=True,
+        timeout=400, cwd=REPO,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    a = torch.load(straight / "state.pt", weights_only=True)
+    b = torch.load(state, weights_only=True)
+    assert a["iteration"] == b["iteration"] == 6
+    assert all(torch.equal(a["model"][k], b["model"][k]) for k in a["model"])
+    summary = json.loads((killed / "summary.json").read_text())
+    ran = summary["iterations_per_second"] * summary["train_seconds"]  # by the resumed processes
+    assert round(ran) <= 6 - stopped_at  # it went on from the checkpoint, not from the start
