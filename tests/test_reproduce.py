@@ -172,6 +172,30 @@ def test_missing_paper_csv_fails_before_any_row_runs(tmp_path: Path, capsys: pyt
     assert not work.exists() and not (reports / "measured").exists()
 
 
+@pytest.mark.parametrize(
+    ("recipes", "message"),
+    [
+        (
+            RECIPES.replace("frames = 2 }", 'frames = 2, backbone_weights = "nowhere.pt" }'),
+            r"recipe 'tiny': backbone_weights: nowhere\.pt not found",
+        ),
+        (
+            RECIPES.replace("size = 32", "size = 30"),
+            r"recipe 'tiny', stage main: size must be a multiple of 16",
+        ),
+    ],
+)
+def test_bad_recipe_settings_fail_before_any_work(tmp_path: Path, recipes: str, message: str) -> None:
+    spec = SPEC.replace(
+        'method = "flow-propagation"\noptions = { flow_scale = 0.25 }', 'method = "sitvos"\nrecipe = "tiny"'
+    )
+    folder = _experiments(tmp_path, spec, recipes)
+    work = tmp_path / "work"
+    with pytest.raises(VosbenchError, match=message):
+        reproduce(["tableT"], None, ReproduceOptions(folder, tmp_path / "reports", work, progress=False))
+    assert not work.exists()  # not even the demo data
+
+
 def test_bad_method_option_fails_before_any_work(tmp_path: Path) -> None:
     folder = _experiments(tmp_path, SPEC.replace("flow_scale = 0.25", "flow_scal = 0.25"))
     sources = demo_sources(tmp_path / "work", 6, (64, 96))

@@ -72,7 +72,7 @@ def reproduce(tables: list[str], sources: DataSources | None, options: Reproduce
     scale = recipes.scale(options.scale)
     for spec in specs:  # every spec and option is checked before hours of work start
         for row in spec.rows:
-            check_row(row, scale)
+            check_row(row, scale, recipes)
     if sources is None:
         sources = scaled_demo(options.work, scale)
     ctx = Context(

@@ -178,12 +178,23 @@ def row_options(row: RowSpec, scale: Scale | None) -> dict[str, str]:
     return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in merged.items()}
 
 
-def check_row(row: RowSpec, scale: Scale | None) -> None:
-    """Fail before any work if the row's method or options are wrong."""
+def check_row(row: RowSpec, scale: Scale | None, recipes: Recipes | None = None) -> None:
+    """Fail before any work if the row's method or options are wrong, or its recipe's training
+    settings (every stage's config, the backbone file it names)."""
     from vosbench.methods.options import build_options
     from vosbench.methods.registry import method_class
 
     build_options(row.method, method_class(row.method).Options, row_options(row, scale))
+    if row.recipe is None or recipes is None:
+        return
+    recipe = recipes.recipes[row.recipe]
+    for stage in recipe.stages:
+        config = _stage_config(recipe, stage, "", scale)
+        if config.backbone_weights and not Path(config.backbone_weights).is_file():
+            raise VosbenchError(
+                f"recipe {recipe.name!r}: backbone_weights: {config.backbone_weights} not found "
+                "(a path relative to where reproduce runs, the repository root)"
+            )
 
 
 def run_row(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
