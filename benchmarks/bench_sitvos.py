@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=2)
     parser.add_argument("--memory", default="fixed")
     parser.add_argument("--n", default="7")
-    parser.add_argument("--precision", default="auto")
+    parser.add_argument("--precision", default="fp32", choices=("fp32", "bf16", "auto"))
     parser.add_argument("--fim", default="true")
     parser.add_argument("--checkpoint", default="")
     parser.add_argument("--method", default="sitvos", choices=("sitvos", "stm"))

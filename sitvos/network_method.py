@@ -31,8 +31,10 @@ class NetworkOptions:
     backbone_weights: str = field(
         default="", metadata={"help": "without a checkpoint: the image backbone's weights from this file"}
     )
+    # fp32 by default: the papers' numbers are fp32, and a scoring run must not change J&F by
+    # itself; bf16 (or auto: bf16 on CUDA) is an explicit speed option.
     precision: Literal["auto", "fp32", "bf16"] = field(
-        default="auto", metadata={"help": "auto: bf16 autocast on CUDA, fp32 on CPU"}
+        default="fp32", metadata={"help": "fp32 (default, as the papers); bf16, or auto: bf16 on CUDA only"}
     )
     size: int = field(
         default=0,

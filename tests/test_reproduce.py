@@ -376,6 +376,7 @@ def test_recipe_trains_once_and_its_checkpoint_runs(tmp_path: Path, tiny_demo) -
     assert checkpoint.stat().st_mtime_ns == stamp  # cached, not retrained
     record = run_row(spec.rows[1], "davis2017", ctx)
     assert record.options == {"size": "48"} and 0.0 <= record.scores["J&F-Mean"] <= 1.0
+    assert record.conditions.startswith("fp32, torch ")  # the FPS names its precision and threads
 
 
 def test_cli_reproduce_on_demo_skips_nothing_it_can_run(

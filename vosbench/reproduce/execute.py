@@ -247,6 +247,8 @@ def run_row(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
         raise VosbenchError(f"{dataset} at {root}: the run produced no scores")
     result = outcome.result
     per_object = {o.key: float((o.j_stats.mean + o.f_stats.mean) / 2) for o in result.objects}
+    run = json.loads((folder / "run.json").read_text())
+    precision = run["options"].get("precision")  # a network's FPS names its arithmetic
     record = RunRecord(
         key=key,
         method=row.method,
@@ -255,11 +257,11 @@ def run_row(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
         split=split,
         scores=dict(result.global_metrics),
         fps=outcome.profile.fps,
-        hardware=hardware_label(json.loads((folder / "run.json").read_text())["provenance"]["hardware"]),
+        hardware=hardware_label(run["provenance"]["hardware"]),
         per_object=per_object,
         folder=str(folder),
         commit=ctx.commit,
-        conditions=outcome.profile.conditions,
+        conditions=", ".join(filter(None, (precision, outcome.profile.conditions))),
     )
     write_atomic(marker, json.dumps(asdict(record), indent=1))
     return record
