@@ -21,14 +21,36 @@ def _overlaps(boxes) -> list[tuple[int, int]]:
     ]
 
 
-def test_crowded_labels_are_moved_apart() -> None:
-    """The paper's Table 1 rows crowd at 80-90 J&F and 5-30 FPS; their labels must not overlap."""
+def _paper_points() -> tuple[list[dict], list[tuple[float, float]]]:
     import csv
 
     with (REPO / "reports" / "paper" / "table1.csv").open() as f:
         rows = [r for r in csv.DictReader(f) if r["fps"] and r["davis2016_jf"]]
+    return rows, [(float(r["fps"]), float(r["davis2016_jf"])) for r in rows]
+
+
+def _placed(rows: list[dict], points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(9, 6), dpi=120)
+    ax.set_xscale("log")
+    ax.set_ylim(-5, 95)
+    texts = [ax.text(x, y, r["method"], fontsize=7) for (x, y), r in zip(points, rows, strict=True)]
+    place_labels(ax, texts, points)
+    positions = [t.get_position() for t in texts]
+    plt.close(fig)
+    return positions
+
+
+def test_label_placement_is_the_same_every_run() -> None:
+    """A fixed number of steps, not a time limit: a busy machine draws the same figure."""
+    rows, points = _paper_points()
+    assert _placed(rows, points) == _placed(rows, points)
+
+
+def test_crowded_labels_are_moved_apart() -> None:
+    """The paper's Table 1 rows crowd at 80-90 J&F and 5-30 FPS; their labels must not overlap."""
+    rows, points = _paper_points()
     assert len(rows) >= 10
-    points = [(float(r["fps"]), float(r["davis2016_jf"])) for r in rows]
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(9, 6), dpi=120)
     ax.scatter(*zip(*points, strict=True))
