@@ -34,6 +34,20 @@ def new_file_mode() -> int:
     return 0o666 & ~current_umask()
 
 
+def _staged(target: Path) -> Path:
+    """A new, empty temporary file beside ``target`` (its folder created if missing)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + target.suffix, dir=target.parent)
+    os.close(fd)
+    return Path(name)
+
+
+def _publish(tmp: Path, target: Path) -> None:
+    """Give ``tmp`` the permissions ``open()`` would and move it over ``target`` atomically."""
+    os.chmod(tmp, new_file_mode())
+    os.replace(tmp, target)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path`` atomically.
@@ -41,16 +55,10 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     On an exception the temporary file is removed and ``path`` is left untouched.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp" + target.suffix, dir=target.parent
-    )
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = _staged(target)
     try:
         yield tmp
-        os.chmod(tmp, new_file_mode())
-        os.replace(tmp, target)
+        _publish(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -75,21 +83,17 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
 
 def write_all_atomic(contents: dict[Path, str], encoding: str = "utf-8") -> None:
     """Write several text files so that either all are replaced or none is: every file is
-    written to a temporary beside it first, and only then are they renamed into place."""
+    written to a temporary beside it first, and only then are they moved into place."""
     staged: list[tuple[Path, Path]] = []
     try:
         for target, text in contents.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-                handle.write(text)
-            os.chmod(name, new_file_mode())
-            staged.append((Path(name), target))
-        for target, _ in contents.items():
+            staged.append((_staged(target), target))
+            staged[-1][0].write_text(text, encoding=encoding, newline="")
+        for target in contents:
             if target.is_dir():
                 raise IsADirectoryError(f"{target}: a folder is where the file must go")
         for tmp, target in staged:
-            os.replace(tmp, target)
+            _publish(tmp, target)
     finally:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
