@@ -12,7 +12,7 @@ ground truth, each video is scored as soon as it is written, with the same code 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -128,17 +128,13 @@ def run_method(method_name: str, settings: dict | None, options: RunOptions) -> 
         "resolution": options.resolution,
     }
     state = RunState(options.out, config) if options.out is not None else None
-    error = None
-    if state is not None and world.is_main:
-        try:
-            writable_files(options.out, [*result_names(split), "run.json"], "the results folder")
+
+    def check_folder() -> None:
+        if state is not None and world.is_main:
+            writable_files(state.out, [*result_names(split), "run.json"], "the results folder")
             state.prepare(options.resume, options.overwrite)
-        except VosbenchError as exc:
-            error = str(exc)
-    error = broadcast_error(error, world)  # also: no rank writes before the folder is checked
-    if error:
-        finish(world)
-        raise VosbenchError(error)
+
+    _together(check_folder, world)  # also: no rank writes before the folder is checked
 
     profiler = Profiler(options.device, options.warmup)
     if world.is_main:
@@ -146,15 +142,12 @@ def run_method(method_name: str, settings: dict | None, options: RunOptions) -> 
     method.attach_timer(profiler)
     records: list[VideoRecord] = []
     scores: dict[str, SequenceScores] = {}
-    error = None
-    try:
-        _run_videos(method, method_name, mine, options, state, profiler, tasks, records, scores, world)
-    except VosbenchError as exc:
-        error = str(exc)
-    error = broadcast_error(error, world)
-    if error:
-        finish(world)
-        raise VosbenchError(error)
+    _together(
+        lambda: _run_videos(
+            method, method_name, mine, options, state, profiler, tasks, records, scores, world
+        ),
+        world,
+    )
 
     gathered = gather((records, scores), world)
     if not world.is_main:
@@ -184,6 +177,19 @@ def run_method(method_name: str, settings: dict | None, options: RunOptions) -> 
         _write_outputs(options, method_name, method, split, config, report, result, all_records, world)
     finish(world)
     return RunResult(result=result, profile=report, records=all_records)
+
+
+def _together(step: Callable[[], None], world: World) -> None:
+    """Run ``step`` on every rank; a bad-input error on any rank stops all of them with it."""
+    error = None
+    try:
+        step()
+    except VosbenchError as exc:
+        error = str(exc)
+    error = broadcast_error(error, world)
+    if error:
+        finish(world)
+        raise VosbenchError(error)
 
 
 def _run_videos(
