@@ -77,7 +77,8 @@ def backbone_weights(backbone: str, init: str = "imagenet", path: str | Path = "
         return state, (imagenet_weights(mask_net) if init != "random" else None)
     if init == "random":
         return None, None
-    return imagenet_weights(image_net), imagenet_weights(mask_net)
+    image = imagenet_weights(image_net)
+    return image, (image if mask_net == image_net else imagenet_weights(mask_net))  # read once
 
 
 def load_tensors(path: Path, what: str) -> Any:

@@ -64,6 +64,7 @@ def _torchvision_net(builder: Any, weights: Any) -> nn.Module:
     if weights is None or not isinstance(weights, Mapping):
         return builder(weights=weights, norm_layer=FrozenBatchNorm2d)
     net = builder(weights=None, norm_layer=FrozenBatchNorm2d)
+    # torch's own report, not a key comparison: FrozenBatchNorm2d drops num_batches_tracked
     missing, unexpected = net.load_state_dict(weights, strict=False)
     # a backbone file may leave out the classifier, which is cut off anyway
     missing = [k for k in missing if not k.startswith(("fc.", "classifier."))]
