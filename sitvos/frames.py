@@ -14,7 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from sitvos.model.padding import pad_to_multiple, unpad
+from sitvos.model.padding import PaddingMode, pad_to_multiple, unpad
 from vosbench.methods import GivenMasks
 
 
@@ -43,9 +43,15 @@ class NetworkFrame:
 
 
 def network_frame(
-    image: np.ndarray, given: GivenMasks | None, limit: int, device: str, channels_last: bool = False
+    image: np.ndarray,
+    given: GivenMasks | None,
+    limit: int,
+    device: str,
+    channels_last: bool = False,
+    padding: PaddingMode = "replicate",
 ) -> NetworkFrame:
-    """Resize (shorter side at most ``limit``, 0: full size) and pad a frame and its given masks."""
+    """Resize (shorter side at most ``limit``, 0: full size) and pad a frame and its given masks
+    alike (the border replicated, or zeros)."""
     full = image.shape[:2]
     frame = torch.from_numpy(image).to(device).permute(2, 0, 1)[None].float().div_(255)
     inner = network_size(full, limit)
@@ -54,12 +60,12 @@ def network_frame(
         frame = F.interpolate(frame, inner, mode="bilinear", antialias=True, align_corners=False)
         if labels_np is not None:
             labels_np = cv2.resize(labels_np, inner[::-1], interpolation=cv2.INTER_NEAREST)
-    frame, pad = pad_to_multiple(frame, 16)
+    frame, pad = pad_to_multiple(frame, 16, padding)
     if channels_last:
         frame = frame.contiguous(memory_format=torch.channels_last)
     labels = None
     if labels_np is not None:
-        padded, _ = pad_to_multiple(torch.from_numpy(labels_np).to(device)[None, None].float(), 16)
+        padded, _ = pad_to_multiple(torch.from_numpy(labels_np).to(device)[None, None].float(), 16, padding)
         labels = padded[0, 0].round().to(torch.uint8)
     return NetworkFrame(frame, labels, pad, inner, full)
 

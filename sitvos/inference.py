@@ -11,13 +11,12 @@ memory frames is unchanged.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import torch
 
 from sitvos.frames import add_objects, label_map, network_frame, paste_given
-from sitvos.memory import MemoryBank, MemoryPolicy
+from sitvos.memory import MemoryBank, MemoryPolicy, Strategy
 from sitvos.model.aggregation import soft_aggregate
 from sitvos.model.network import foreground_probability
 from sitvos.network_method import NetworkMethod, NetworkOptions
@@ -26,10 +25,11 @@ from vosbench.methods import GivenMasks, VideoInfo
 
 @dataclass(frozen=True)
 class SITVOSOptions(NetworkOptions):
-    memory: Literal["first", "previous", "first-previous", "every", "fixed"] = field(
-        default="fixed", metadata={"help": "memory strategy (paper Table 4)"}
+    memory: Strategy = field(default="fixed", metadata={"help": "memory strategy (paper Table 4)"})
+    n: int = field(
+        default=7,
+        metadata={"help": "fixed: most frames in memory; linspace: frames spread over the video"},
     )
-    n: int = field(default=7, metadata={"help": "fixed: most frames in memory"})
     k: int = field(default=12, metadata={"help": "every: keep every k-th frame"})
     fim: bool = field(default=True, metadata={"help": "feature interaction module (false: Table 3 ablation)"})
 
@@ -47,7 +47,8 @@ class SITVOSMethod(NetworkMethod):
 
     def start_video(self, info: VideoInfo) -> None:
         self.info = info
-        self.bank = MemoryBank(MemoryPolicy(self.options.memory, self.options.n, self.options.k))
+        policy = MemoryPolicy(self.options.memory, self.options.n, self.options.k, length=info.n_frames)
+        self.bank = MemoryBank(policy)
         self.ids: list[int] = []  # object ids, in channel order
         self.t = 0
         self.cached_sa: tuple[int, torch.Tensor] | None = None

@@ -11,18 +11,23 @@ objects are given (their masks are ground truth); the strategies:
 * ``fixed``: anchors, the previous frame, and intermediate frames spread evenly over the
   past so that the memory never holds more than ``n`` frames: when a frame stops being the
   previous one it joins the intermediate frames, and if they exceed their share the one whose
-  neighbours are closest leaves. Storage stays bounded however long the video is.
+  neighbours are closest leaves. Storage stays bounded however long the video is;
+* ``linspace``: anchors, the previous frame, and the frames ``round(x)`` for ``x`` in
+  ``linspace(0, length, n + 2)`` but the last, from the video's ``length`` (the official SITVOS
+  evaluation's ``Mem_number`` schedule, which knows the length in advance).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
+import numpy as np
 import torch
 
-Strategy = Literal["first", "previous", "first-previous", "every", "fixed"]
-STRATEGIES: tuple[str, ...] = ("first", "previous", "first-previous", "every", "fixed")
+Strategy = Literal["first", "previous", "first-previous", "every", "fixed", "linspace"]
+STRATEGIES: tuple[str, ...] = get_args(Strategy)
 
 
 @dataclass
@@ -30,17 +35,21 @@ class MemoryPolicy:
     strategy: Strategy = "fixed"
     n: int = 7
     k: int = 12
+    length: int = 0  # the video's frames (linspace only)
     anchors: list[int] = field(default_factory=list)
     previous: int | None = None
     intermediate: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        if self.strategy not in STRATEGIES:
+        if self.strategy not in RULES:
             raise ValueError(f"memory strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
         if self.n < 2:
             raise ValueError(f"n must be at least 2 (the first and the previous frame), got {self.n}")
         if self.k < 1:
             raise ValueError(f"k must be at least 1, got {self.k}")
+        self.rule = RULES[self.strategy]
+        # exactly the official schedule: int(round(x)) of numpy's linspace (half to even)
+        self.schedule = frozenset(round(x) for x in np.linspace(0, self.length, self.n + 2)[:-1])
 
     def frames(self) -> list[int]:
         """The frames in memory now, in temporal order."""
@@ -51,32 +60,34 @@ class MemoryPolicy:
 
     def wants(self, t: int, anchor: bool) -> bool:
         """Whether frame ``t`` enters memory once segmented (so its masks must be encoded)."""
-        return self.strategy != "first" or anchor
+        return self.rule.previous or (anchor and self.rule.anchors)
 
     def add(self, t: int, anchor: bool) -> None:
         """Frame ``t`` has been segmented: update which frames are in memory."""
-        if anchor and self.strategy != "previous":
+        if anchor and self.rule.anchors:
             self.anchors.append(t)
-            if self.strategy == "fixed":
+            if self.rule.bounded:
                 self._cap_anchors()
                 self._trim(self.n - 1 - len(self.anchors))
-        if self.strategy != "first":
+        if self.rule.previous:
             old, self.previous = self.previous, t
             if old is not None and old not in self.anchors:
-                self._retire(old)
-        if self.strategy == "previous":
-            self.anchors.clear()
+                self.rule.retire(self, old)  # it stops being the previous frame
 
-    def _retire(self, t: int) -> None:
-        """A frame stops being the previous one: keep it as an intermediate frame or not."""
-        if self.strategy == "every" and t % self.k == 0:
+    def _keep_every_k(self, t: int) -> None:
+        if t % self.k == 0:
             self.intermediate.append(t)
-        elif self.strategy == "fixed":
-            share = self.n - 1 - len(self.anchors)
-            if share <= 0:
-                return
+
+    def _keep_scheduled(self, t: int) -> None:
+        if t in self.schedule:
             self.intermediate.append(t)
-            self._trim(share)
+
+    def _keep_spread(self, t: int) -> None:
+        share = self.n - 1 - len(self.anchors)
+        if share <= 0:
+            return
+        self.intermediate.append(t)
+        self._trim(share)
 
     def _trim(self, share: int) -> None:
         """Keep at most ``share`` intermediate frames (a new anchor shrinks their share)."""
@@ -96,6 +107,33 @@ class MemoryPolicy:
         limit = self.n - 1
         if len(self.anchors) > limit:
             self.anchors = [self.anchors[0], *self.anchors[-(limit - 1) :]] if limit > 1 else self.anchors[:1]
+
+
+def _forget(policy: MemoryPolicy, t: int) -> None:
+    """A retired previous frame leaves memory."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a strategy keeps: anchors, the previous frame, what a retired previous frame
+    becomes (``retire``), and whether memory is capped at ``n`` frames."""
+
+    anchors: bool
+    previous: bool
+    retire: Callable[[MemoryPolicy, int], None] = _forget
+    bounded: bool = False
+
+
+# The one table of strategies: MemoryPolicy dispatches on it, nothing compares names.
+RULES: dict[str, Rule] = {
+    "first": Rule(anchors=True, previous=False),
+    "previous": Rule(anchors=False, previous=True),
+    "first-previous": Rule(anchors=True, previous=True),
+    "every": Rule(anchors=True, previous=True, retire=MemoryPolicy._keep_every_k),
+    "fixed": Rule(anchors=True, previous=True, retire=MemoryPolicy._keep_spread, bounded=True),
+    "linspace": Rule(anchors=True, previous=True, retire=MemoryPolicy._keep_scheduled),
+}
+assert tuple(RULES) == STRATEGIES  # the option's choices and the table agree
 
 
 class MemoryBank:

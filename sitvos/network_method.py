@@ -10,6 +10,7 @@ from typing import Literal
 import torch
 
 from sitvos.weights import load_model
+from vosbench.devices import bf16_autocast, is_cuda
 from vosbench.methods import Method
 
 
@@ -50,13 +51,8 @@ class NetworkOptions:
             raise ValueError(f"size must be 0 (full size) or at least 32, got {self.size}")
 
 
-def bf16_autocast(precision: str, device: str) -> bool:
-    """Whether ``precision`` means bf16 autocast on ``device`` (auto: on CUDA only)."""
-    return precision == "bf16" or (precision == "auto" and torch.device(device).type == "cuda")
-
-
 class NetworkMethod(Method):
-    """A method backed by one of ``sitvos.weights.ARCHITECTURES``: loads it, places it, autocasts."""
+    """A method backed by a registered memory network (``architecture``): loads it, places it, autocasts."""
 
     architecture = "sitvos"
 
@@ -72,7 +68,7 @@ class NetworkMethod(Method):
                 opts.checkpoint, fim, opts.init, self.architecture, opts.backbone, opts.backbone_weights
             )
         self.model = model.to(device).eval()
-        self.cuda = torch.device(device).type == "cuda"
+        self.cuda = is_cuda(device)
         if self.cuda:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.dtype = torch.bfloat16 if bf16_autocast(opts.precision, device) else None

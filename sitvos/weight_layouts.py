@@ -11,9 +11,10 @@ network.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import torch
+
+from vosbench.checkpoints import state_problems
 
 # flat index in a tonylins block -> torchvision's name inside the block's ``conv``
 _EXPAND_BLOCK = {0: "0.0", 1: "0.1", 3: "1.0", 4: "1.1", 6: "2", 7: "3"}  # 1x1, depthwise, 1x1
@@ -57,25 +58,6 @@ def tonylins_to_torchvision(state: dict[str, torch.Tensor]) -> dict[str, torch.T
     if unplaced:
         raise ValueError(f"{len(unplaced)} tensors have no place in MobileNetV2: {', '.join(unplaced[:5])}")
     return out
-
-
-def state_problems(
-    reference: dict[str, torch.Tensor], state: dict[str, Any], optional: tuple[str, ...] = ()
-) -> list[str]:
-    """What keeps ``state`` from loading into a network whose state dict is ``reference``: its
-    missing, unexpected and misshapen tensors, a line per kind naming the first few."""
-    missing = [k for k in reference if k not in state and not k.startswith(optional)]
-    unexpected = [k for k in state if k not in reference]
-    misshapen = [
-        f"{k} {tuple(state[k].shape)} (expected {tuple(reference[k].shape)})"
-        for k in state
-        if k in reference and getattr(state[k], "shape", None) != reference[k].shape
-    ]
-    problems = []
-    for name, keys in (("missing", missing), ("unexpected", unexpected), ("misshapen", misshapen)):
-        if keys:
-            problems.append(f"{len(keys)} {name}: {', '.join(keys[:4])}{', ...' if len(keys) > 4 else ''}")
-    return problems
 
 
 def check_backbone_state(state: dict[str, torch.Tensor], backbone: str) -> None:

@@ -144,7 +144,7 @@ def checkpoint_round_trip(method: str, tmp_path: Path, **settings: str):
     check every tensor came back equal, and return the checkpoint's path."""
     import torch
 
-    from sitvos.weights import save_checkpoint
+    from vosbench.checkpoints import save_checkpoint
     from vosbench.methods import create_method
 
     source = create_method(method, {"init": "random", **settings})

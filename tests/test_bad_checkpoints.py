@@ -10,7 +10,7 @@ import pytest
 import torch
 from builders import ellipse_masks, write_davis2017
 
-from sitvos.weights import CHECKPOINT_FORMAT, save_checkpoint
+from vosbench.checkpoints import CHECKPOINT_FORMAT, save_checkpoint
 from vosbench.cli import main
 from vosbench.methods import create_method
 
@@ -28,7 +28,7 @@ def good(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def test_empty_and_truncated_files_are_named(good: dict, tmp_path: Path) -> None:
-    from sitvos.weights import load_checkpoint
+    from vosbench.checkpoints import load_checkpoint
     from vosbench.errors import VosbenchError
 
     empty = tmp_path / "empty.pth"

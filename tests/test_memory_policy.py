@@ -38,3 +38,20 @@ def test_fixed_memory_holds_its_bounds_whatever_objects_arrive(
     # that is itself an anchor fills the previous frame's slot with one frame less
     if length > 2 * n and len(arrivals) < n - 2 and length - 1 not in arrivals:
         assert len(policy.frames()) == n
+
+
+def test_linspace_memory_is_the_official_schedule() -> None:
+    # 50 frames, 3 spread frames: linspace(0, 50, 5) without its end is 0, 12.5, 25, 37.5, which
+    # the official code rounds half to even: 0, 12, 25, 38 (worked out by hand)
+    policy = MemoryPolicy("linspace", n=3, length=50)
+    for t in range(50):
+        assert policy.wants(t, t == 0)
+        policy.add(t, t == 0)
+        # read by frame t + 1: the scheduled frames already past, and the previous frame
+        assert policy.frames() == sorted({f for f in (0, 12, 25, 38) if f < t} | {t})
+
+
+def test_linspace_memory_is_an_option_of_sitvos() -> None:
+    from sitvos.inference import SITVOSOptions
+
+    assert SITVOSOptions(memory="linspace", n=5).memory == "linspace"

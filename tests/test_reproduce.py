@@ -16,6 +16,7 @@ from PIL import Image
 from vosbench.cli import main
 from vosbench.errors import VosbenchError
 from vosbench.evaluation import evaluate
+from vosbench.methods import method_class
 from vosbench.reproduce import ReproduceOptions, reproduce
 from vosbench.reproduce.columns import format_value
 from vosbench.reproduce.data import demo_sources, parse_data
@@ -324,9 +325,9 @@ def test_reproduce_writes_tables_scores_match_evaluate_and_reruns_are_cached(
     # a rerun runs nothing; a changed option reruns only that row
     import vosbench.runner.run as runner
 
-    calls: list[tuple[str, dict]] = []
+    calls: list[tuple[str, object]] = []
     real = runner.run_method
-    monkeypatch.setattr(runner, "run_method", lambda m, s, o: calls.append((m, dict(s))) or real(m, s, o))
+    monkeypatch.setattr(runner, "run_method", lambda m, s, o: calls.append((m, s)) or real(m, s, o))
     capsys.readouterr()
     reproduce(["tableT"], tiny_demo, options)
     assert calls == []
@@ -339,7 +340,9 @@ def test_reproduce_writes_tables_scores_match_evaluate_and_reruns_are_cached(
     calls.clear()
     (folder / "tableT.toml").write_text(SPEC.replace("flow_scale = 0.25", "flow_scale = 0.5"))
     reproduce(["tableT"], tiny_demo, options)
-    assert calls == [("flow-propagation", {"flow_scale": "0.5"})] * 2  # davis2016 and davis2017
+    # davis2016 and davis2017, with the options TOML typed, validated once into the method's own
+    flow = method_class("flow-propagation").Options(flow_scale=0.5)
+    assert calls == [("flow-propagation", flow)] * 2
 
 
 def test_interrupted_run_resumes(tmp_path: Path, tiny_demo, monkeypatch: pytest.MonkeyPatch) -> None:

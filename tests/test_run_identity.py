@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from baselines.first_frame_copy import FirstFrameCopy
-from sitvos.weights import save_checkpoint
+from vosbench.checkpoints import save_checkpoint
 from vosbench.cli import main
 from vosbench.io.masks import read_mask
 from vosbench.methods import GivenMasks, create_method, register

@@ -12,12 +12,13 @@ import pytest
 import torch
 from torch.utils.data import Dataset
 
-from sitvos.training import TrainConfig, train
-from sitvos.training.data import training_clips
-from sitvos.weights import load_checkpoint
+from sitvos.training import MemoryTrainConfig
+from vosbench.checkpoints import load_checkpoint
 from vosbench.cli import main
 from vosbench.demo_data import make_demo_data
 from vosbench.methods import create_method
+from vosbench.training.data import training_clips
+from vosbench.training.trainer import train
 
 REPO = Path(__file__).resolve().parent.parent
 # Two-frame clips (the loss needs one frame after the given one) keep CPU training short.
@@ -58,7 +59,7 @@ class Interrupt(Dataset):
 
 
 def test_resume_gives_the_same_weights(small_demo, tmp_path: Path) -> None:
-    config = TrainConfig(stage="main", iterations=3, checkpoint_every=2, **TINY)
+    config = MemoryTrainConfig(stage="main", iterations=3, checkpoint_every=2, **TINY)
     clips = training_clips(config, davis_root=small_demo.davis_root)
     train(config, clips, tmp_path / "straight", progress=False)
     with pytest.raises(KeyboardInterrupt):  # stops during iteration 3, after the checkpoint at 2
@@ -86,10 +87,10 @@ def test_resume_gives_the_same_weights(small_demo, tmp_path: Path) -> None:
 
 
 def test_resume_refuses_other_settings(small_demo, tmp_path: Path) -> None:
-    config = TrainConfig(stage="main", iterations=1, checkpoint_every=1, **TINY)
+    config = MemoryTrainConfig(stage="main", iterations=1, checkpoint_every=1, **TINY)
     clips = training_clips(config, davis_root=small_demo.davis_root)
     train(config, clips, tmp_path, progress=False)
-    other = TrainConfig(stage="main", iterations=2, checkpoint_every=1, **TINY)
+    other = MemoryTrainConfig(stage="main", iterations=2, checkpoint_every=1, **TINY)
     with pytest.raises(Exception, match=r"--resume with different settings \(iterations\)"):
         train(other, clips, tmp_path, resume=True, progress=False)
 
@@ -231,22 +232,42 @@ def _norm_buffers(state: dict) -> dict[str, torch.Tensor]:
 
 def test_training_calibrates_random_backbones_only(small_demo, tmp_path: Path) -> None:
     tiny = dict(batch_size=1, size=64, frames=2, workers=0, lr=1e-4, iterations=1)
-    config = TrainConfig(stage="main", backbone_init="random", **tiny)
+    config = MemoryTrainConfig(stage="main", backbone_init="random", **tiny)
     clips = training_clips(config, davis_root=small_demo.davis_root)
     train(config, clips, tmp_path / "random", progress=False)
     random_state = load_checkpoint(tmp_path / "random" / "last.pth")["model"]
     variances = [v for k, v in _norm_buffers(random_state).items() if k.endswith("running_var")]
     assert variances and all(not torch.equal(v, torch.ones_like(v)) for v in variances)
     # From a checkpoint (as from ImageNet), the statistics it brings stay as they are.
-    config = TrainConfig(stage="main", init_checkpoint=str(tmp_path / "random" / "last.pth"), **tiny)
+    init = str(tmp_path / "random" / "last.pth")
+    config = MemoryTrainConfig(stage="main", init_checkpoint=init, **tiny)
     train(config, clips, tmp_path / "init", progress=False)
     init_state = load_checkpoint(tmp_path / "init" / "last.pth")["model"]
     for key, value in _norm_buffers(random_state).items():
         assert torch.equal(init_state[key], value), key
 
 
+def test_resumed_run_logs_each_iteration_once(small_demo, tmp_path: Path) -> None:
+    config = MemoryTrainConfig(stage="main", iterations=4, checkpoint_every=2, **TINY)
+    clips = training_clips(config, davis_root=small_demo.davis_root)
+    with pytest.raises(KeyboardInterrupt):  # during iteration 4: iteration 3 was logged after the checkpoint
+        train(config, Interrupt(clips, stop=3 * config.batch_size), tmp_path, progress=False)
+
+    def logged() -> list[int]:
+        return [
+            json.loads(line)["iteration"] for line in (tmp_path / "metrics.jsonl").read_text().splitlines()
+        ]
+
+    assert logged() == [1, 2, 3]
+    assert torch.load(tmp_path / "state.pt", weights_only=True)["iteration"] == 2
+    train(config, clips, tmp_path, resume=True, progress=False)
+    # iteration 3 trained again and logged once: the curve an uninterrupted run draws
+    assert logged() == [1, 2, 3, 4]
+    assert len((tmp_path / "metrics.csv").read_text().splitlines()) == 1 + 4
+
+
 def test_resume_with_data_loading_workers_gives_the_same_weights(small_demo, tmp_path: Path) -> None:
-    config = TrainConfig(stage="main", iterations=3, checkpoint_every=2, **{**TINY, "workers": 1})
+    config = MemoryTrainConfig(stage="main", iterations=3, checkpoint_every=2, **{**TINY, "workers": 1})
     clips = training_clips(config, davis_root=small_demo.davis_root)
     train(config, clips, tmp_path / "straight", progress=False)
     with pytest.raises(Exception, match="stopped at"):
@@ -267,16 +288,16 @@ def test_resume_with_data_loading_workers_gives_the_same_weights(small_demo, tmp
 def test_validation_on_held_out_videos_during_training(
     small_demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sitvos.training.trainer as trainer
+    from vosbench.training.validation import Validation
 
     seen: list[tuple[int, int, tuple[str, ...]]] = []
-    real = trainer._validate
+    real = Validation.__call__
 
-    def spy(checkpoint, validation, out, device, config):
+    def spy(validation, checkpoint, scratch):
         seen.append((len(seen), load_checkpoint(checkpoint)["iteration"], validation.sequences))
-        return real(checkpoint, validation, out, device, config)
+        return real(validation, checkpoint, scratch)
 
-    monkeypatch.setattr(trainer, "_validate", spy)
+    monkeypatch.setattr(Validation, "__call__", spy)
     out = tmp_path / "run"
     args = ["train", "--stage", "main", "--davis-root", str(small_demo.davis_root), "--out", str(out)]
     args += ["--backbone-init", "random", "--iterations", "3", "--batch-size", "1", "--size", "64"]
@@ -293,7 +314,7 @@ def test_validation_on_held_out_videos_during_training(
     summary = json.loads((out / "summary.json").read_text())
     assert summary["validation"] == history[-1]["score"]
     # the held-out videos were never trained on
-    config = TrainConfig(stage="main", holdout=("canyon", "lagoon"), **TINY)
+    config = MemoryTrainConfig(stage="main", holdout=("canyon", "lagoon"), **TINY)
     names = {t.name for t in training_clips(config, davis_root=small_demo.davis_root).tracks}
     assert names and not names & {"canyon", "lagoon"}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,7 +14,7 @@ EXIT_BAD_INPUT = 2
 
 
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
-    from vosbench.evaluation.protocol import DATASETS
+    from vosbench.datasets import scored_dataset_names
 
     p = sub.add_parser(
         "evaluate",
@@ -24,7 +23,7 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
         "with the official semi-supervised protocol, print a table and write "
         "global_results-<split>.csv, per-sequence_results-<split>.csv and results.json.",
     )
-    p.add_argument("--dataset", required=True, choices=DATASETS)
+    p.add_argument("--dataset", required=True, choices=scored_dataset_names())
     p.add_argument("--root", required=True, type=Path, help="dataset root folder")
     p.add_argument("--split", default=None, help="split (default: val for DAVIS, valid for YouTube-VOS)")
     p.add_argument("--results", required=True, type=Path, help="folder of <sequence>/<frame>.png")
@@ -43,37 +42,9 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
-    from vosbench.datasets import DEFAULT_SPLITS
-    from vosbench.evaluation import ScoringOptions, evaluate
-    from vosbench.evaluation.report import format_table, result_names, write_results
-    from vosbench.io.preflight import writable_files
+    from vosbench.evaluation.command import evaluate_folder
 
-    if args.workers is not None and args.workers < 1:
-        raise VosbenchError(f"--workers must be at least 1, got {args.workers}")
-    split = args.split or DEFAULT_SPLITS[args.dataset]
-    writable_files(args.out or args.results, result_names(split), "--out")
-    start = time.perf_counter()
-    result = evaluate(
-        args.dataset,
-        args.root,
-        args.results,
-        split=args.split,
-        options=ScoringOptions(exclude_void=args.exclude_void),
-        workers=args.workers,
-        resolution=args.resolution,
-        sequences=args.sequences,
-        progress=not args.quiet,
-    )
-    seconds = time.perf_counter() - start
-    out_dir = args.out or args.results
-    extra = {"root": str(args.root), "results": str(args.results), "exclude_void": args.exclude_void}
-    paths = write_results(result, out_dir, extra)
-    table = format_table(result)
-    print(table if not args.quiet else "\n".join(table.splitlines()[:3]))
-    name, value = result.headline
-    n_frames = sum(len(o.frames) for o in result.objects)
-    print(f"\n{name}: {100 * value:.1f}  ({n_frames} object-frames scored in {seconds:.2f} s)")
-    print("wrote " + ", ".join(str(p) for p in paths))
+    evaluate_folder(**_arguments_of(evaluate_folder, args))
     return 0
 
 
@@ -92,36 +63,9 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from vosbench.datasets import load_videos
-    from vosbench.demo_data import make_demo_data
-    from vosbench.io.images import write_image
-    from vosbench.io.masks import read_mask
-    from vosbench.io.preflight import writable_dir
-    from vosbench.visual.overlay import contact_sheet, overlay
+    from vosbench.demo_data.demo import run_demo
 
-    writable_dir(args.out, "--out")
-    demo = make_demo_data(args.out)
-    print(f"demo data written to {args.out} (DAVIS/, YouTube/ and COCO/)")
-    results = args.out / "results"
-    root = str(demo.davis_root)
-    code = main(
-        ["run", "--method", args.method, "--dataset", "davis2017", "--root", root, "--out", str(results)]
-    )
-    if code:
-        return code
-    rows, captions = [], []
-    for video in load_videos("davis2017", demo.davis_root, "val"):
-        picks = [0, len(video) // 2, len(video) - 1]
-        rows.append(
-            [
-                overlay(video.read_frame(i), read_mask(results / video.name / f"{video.frames[i]}.png"))
-                for i in picks
-            ]
-        )
-        captions.append([f"{video.name} {video.frames[i]}" for i in picks])
-    sheet = results / "overlays.png"
-    write_image(sheet, contact_sheet(rows, captions=captions))
-    print(f"overlays (first, middle, last frame of each video): {sheet}")
+    run_demo(args.out, args.method)
     return 0
 
 
@@ -150,20 +94,9 @@ def _add_make_demo_data(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_make_demo_data(args: argparse.Namespace) -> int:
-    from vosbench.demo_data import make_demo_data
-    from vosbench.io.preflight import writable_dir
+    from vosbench.demo_data.demo import write_demo_data
 
-    if args.frames < 3:
-        raise VosbenchError(f"--frames must be at least 3, got {args.frames}")
-    start = time.perf_counter()
-    if min(args.size) < 32:
-        raise VosbenchError(f"--size {args.size[0]} {args.size[1]}: both sides must be at least 32")
-    writable_dir(args.out, "--out")
-    demo = make_demo_data(args.out, seed=args.seed, n_frames=args.frames, size=tuple(args.size))
-    print(
-        f"wrote {demo.davis_root} (DAVIS 2017 layout), {demo.youtube_root} (YouTube-VOS layout) and "
-        f"{demo.coco_root} (COCO layout) in {time.perf_counter() - start:.1f} s"
-    )
+    write_demo_data(args.out, seed=args.seed, frames=args.frames, size=tuple(args.size))
     return 0
 
 
@@ -199,37 +132,56 @@ def _run_coco_clips(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_methods(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "methods",
-        help="list the registered methods and their options",
-        description="List every method registered under the 'vosbench.methods' entry-point group "
-        "(bundled and installed plugins), with its options, their types and defaults.",
-    )
-    p.set_defaults(func=_run_methods)
+# The listing commands: (module, function returning the text, help, description).
+LISTINGS = {
+    "methods": (
+        "vosbench.methods.registry",
+        "method_catalogue",
+        "list the registered methods and their options",
+        "List every method registered under the 'vosbench.methods' entry-point group (bundled and "
+        "installed plugins), with its options, their types and defaults.",
+    ),
+    "datasets": (
+        "vosbench.datasets.spec",
+        "dataset_catalogue",
+        "list the registered datasets: splits, scoring rules, submission layout",
+        "List every dataset registered under the 'vosbench.datasets' entry-point group (vosbench's own "
+        "and installed plugins), with its splits, default split, scoring rules and the layout its "
+        "benchmark server takes.",
+    ),
+    "networks": (
+        "vosbench.training.network",
+        "network_catalogue",
+        "list the trainable networks (`vosbench train --model NAME`) and their settings",
+        "List every network registered under the 'vosbench.networks' entry-point group (SITVOS, STM "
+        "and installed plugins): the method that runs its checkpoints and its own training settings "
+        "beyond the common ones.",
+    ),
+}
 
 
-def _run_methods(args: argparse.Namespace) -> int:
-    from vosbench.methods.options import describe_options
-    from vosbench.methods.registry import method_class, method_names
+def _add_listings(sub: argparse._SubParsersAction) -> None:
+    for name, (module, function, help_text, description) in LISTINGS.items():
+        p = sub.add_parser(name, help=help_text, description=description)
+        p.set_defaults(func=_print_listing, listing=(module, function))
 
-    for name in method_names():
-        cls = method_class(name)
-        print(f"{name}: {cls.description or cls.__doc__ or ''}".rstrip())
-        for option in describe_options(cls.Options):
-            help_text = f"  {option.help}" if option.help else ""
-            print(f"    {option.name} ({option.type}, default {option.default!r}){help_text}")
+
+def _print_listing(args: argparse.Namespace) -> int:
+    import importlib
+
+    module, function = args.listing
+    print(getattr(importlib.import_module(module), function)())
     return 0
 
 
 def _add_method_run_arguments(p: argparse.ArgumentParser) -> None:
-    from vosbench.datasets import DATASETS
+    from vosbench.datasets import dataset_names
 
     p.add_argument("--method", required=True, help="a name from `vosbench methods`")
     p.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="a method option (repeatable)"
     )
-    p.add_argument("--dataset", required=True, choices=DATASETS)
+    p.add_argument("--dataset", required=True, choices=dataset_names())
     p.add_argument("--root", required=True, type=Path, help="dataset root folder")
     p.add_argument("--split", default=None, help="split (default: val for DAVIS, valid for YouTube-VOS)")
     p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
@@ -261,36 +213,19 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run_run)
 
 
-def _check_device(device: str) -> None:
-    import torch
-
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise VosbenchError(f"--device {device}: CUDA is not available on this machine (use --device cpu)")
-    if not (device == "cpu" or device.startswith("cuda")):
-        raise VosbenchError(f"--device {device!r}: expected cpu, cuda or cuda:N")
-
-
 def _method_run_options(args: argparse.Namespace, **extra):
     """`run` and `profile` share their dataset, device and progress arguments."""
     from vosbench.runner.run import RunOptions
 
-    _check_device(args.device)
+    sequences = tuple(args.sequences) if args.sequences else None
     return RunOptions(
-        dataset=args.dataset,
-        root=args.root,
-        split=args.split,
-        resolution=args.resolution,
-        device=args.device,
-        sequences=tuple(args.sequences) if args.sequences else None,
-        progress=not args.quiet,
-        **extra,
+        **_arguments_of(RunOptions, args, sequences=sequences, progress=not args.quiet, **extra)
     )
 
 
 def _run_run(args: argparse.Namespace) -> int:
-    from vosbench.evaluation.report import format_table
     from vosbench.methods.options import parse_settings
-    from vosbench.runner.run import run_method
+    from vosbench.runner.command import run_and_report
 
     options = _method_run_options(
         args,
@@ -299,15 +234,7 @@ def _run_run(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         score=False if args.no_score else None,
     )
-    outcome = run_method(args.method, parse_settings(args.set), options)
-    if outcome is None:  # not rank 0
-        return 0
-    print(f"{args.method}: {sum(r.frames for r in outcome.records)} frames; {outcome.profile.summary()}")
-    if outcome.result is not None:
-        print(format_table(outcome.result))
-        name, value = outcome.result.headline
-        print(f"\n{name}: {100 * value:.1f}")
-    print(f"wrote {args.out} (masks, run.json" + (", result files)" if outcome.result else ")"))
+    run_and_report(args.method, parse_settings(args.set), options)
     return 0
 
 
@@ -332,39 +259,17 @@ def _add_profile(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_profile(args: argparse.Namespace) -> int:
-    import json
-
-    from vosbench.datasets import DEFAULT_SPLITS
-    from vosbench.io.atomic import write_atomic
-    from vosbench.io.preflight import writable_file
     from vosbench.methods.options import parse_settings
-    from vosbench.runner.provenance import provenance
-    from vosbench.runner.run import run_method
+    from vosbench.runner.command import profile_and_report
 
-    if args.frames is not None and args.frames <= args.warmup:
-        raise VosbenchError(f"--frames {args.frames}: must exceed --warmup ({args.warmup})")
-    if args.out is not None:
-        writable_file(args.out, "--out")
     options = _method_run_options(args, out=None, warmup=args.warmup, max_frames=args.frames)
-    outcome = run_method(args.method, parse_settings(args.set), options)
-    if outcome is None:
-        return 0
-    print(f"{args.method} on {args.dataset}: {outcome.profile.summary()}")
-    if args.out is not None:
-        report = {
-            "method": args.method,
-            "settings": args.set,
-            "dataset": args.dataset,
-            "split": args.split or DEFAULT_SPLITS[args.dataset],
-            "profile": outcome.profile.to_dict(),
-            "provenance": provenance(args.device),
-        }
-        write_atomic(args.out, json.dumps(report, indent=1))
-        print(f"wrote {args.out}")
+    profile_and_report(args.method, parse_settings(args.set), args.set, options, args.out)
     return 0
 
 
 def _add_submit(sub: argparse._SubParsersAction) -> None:
+    from vosbench.datasets import submittable_dataset_names
+
     p = sub.add_parser(
         "submit",
         help="check a results folder and pack it for the benchmark server",
@@ -373,7 +278,7 @@ def _add_submit(sub: argparse._SubParsersAction) -> None:
         "expects: YouTube-VOS Annotations/<video>/<frame>.png, DAVIS <sequence>/<frame>.png. "
         "Any problem is listed with its file and fix, and no zip is written.",
     )
-    p.add_argument("--dataset", required=True, choices=("davis2017", "youtube2018", "youtube2019"))
+    p.add_argument("--dataset", required=True, choices=submittable_dataset_names())
     p.add_argument("--root", required=True, type=Path)
     p.add_argument("--split", default=None, help="default: test-dev for DAVIS 2017, valid for YouTube-VOS")
     p.add_argument("--results", required=True, type=Path)
@@ -382,32 +287,38 @@ def _add_submit(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_submit(args: argparse.Namespace) -> int:
-    from vosbench.io.preflight import writable_file
-    from vosbench.submission import write_submission
+    from vosbench.submission import submit
 
-    writable_file(args.zip_path, "--zip")
-    split = args.split or ("test-dev" if args.dataset == "davis2017" else "valid")
-    summary = write_submission(args.dataset, args.root, split, args.results, args.zip_path)
-    print(summary)
+    print(submit(args.dataset, args.root, args.split, args.results, args.zip_path))
     return 0
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
+    from vosbench.datasets import dataset_names
+    from vosbench.training import network_names
+
     p = sub.add_parser(
         "train",
-        help="train SITVOS or STM: COCO pre-training (stage 1) or main training on videos (stage 2)",
-        description="Train SITVOS (or STM with --model stm) with the SITVOS paper's settings as defaults "
-        "(3-frame 384x384 clips, batch 4, Adam 1e-5 with polynomial decay 0.9, frozen batch norm). "
-        "Checkpoints go to OUT (state.pt for --resume, last.pth and best.pth for `vosbench run --method "
-        "sitvos --set checkpoint=...`, or --method stm), with metrics.jsonl/csv and loss_curve.png. "
-        "Under torchrun: DistributedDataParallel.",
+        help="train a network (SITVOS, STM, a plugin's): COCO pre-training (stage 1) or main training "
+        "on videos (stage 2)",
+        description="Train a registered network (`vosbench networks`; SITVOS by default, STM with "
+        "--model stm) with the SITVOS paper's settings as defaults (3-frame 384x384 clips, batch 4, Adam "
+        "1e-5 with polynomial decay 0.9, frozen batch norm). Checkpoints go to OUT (state.pt for "
+        "--resume, last.pth and best.pth for `vosbench run --method sitvos --set checkpoint=...`, or "
+        "--method stm), with metrics.jsonl/csv and loss_curve.png. Under torchrun: "
+        "DistributedDataParallel.",
     )
     p.add_argument("--stage", required=True, choices=("pretrain", "main"))
     p.add_argument("--out", required=True, type=Path, help="run folder")
     p.add_argument("--coco-root", type=Path, help="pretrain: COCO root (images in <split>2017/)")
     p.add_argument("--coco-ann", type=Path, help="pretrain: instances_<split>2017.json")
     p.add_argument("--davis-root", type=Path, help="main: a DAVIS root")
-    p.add_argument("--davis-dataset", default="davis2017", choices=("davis2016", "davis2017"))
+    p.add_argument(
+        "--davis-dataset",
+        default="davis2017",
+        choices=dataset_names(),
+        help="the dataset --davis-root holds (default davis2017)",
+    )
     p.add_argument("--davis-split", default="train")
     p.add_argument("--youtube-root", type=Path, help="main: a YouTube-VOS root (its train split)")
     p.add_argument(
@@ -416,27 +327,35 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--init", default="", help="start from this checkpoint (e.g. the pretrain stage's last.pth)"
     )
+    # The memory networks' own settings (SITVOS, STM); other networks take theirs with --set.
     p.add_argument(
         "--backbone",
-        default="resnet50",
+        default=None,
         choices=("resnet50", "mobilenetv2"),
         help="resnet50: the paper's; mobilenetv2: the small-scale variant (default resnet50)",
     )
     p.add_argument(
         "--backbone-init",
-        default="imagenet",
+        default=None,
         choices=("imagenet", "random"),
         help="without --init: torchvision's ImageNet weights (downloaded or from the torch cache) or random",
     )
     p.add_argument(
         "--backbone-weights",
-        default="",
+        default=None,
         metavar="PATH",
         help="without --init: the image backbone's weights from this file (torchvision's layout, or "
         "tonylins' for MobileNetV2, e.g. ../shared/weights/mobilenetv2-imagenet-tonylins.pt)",
     )
-    p.add_argument("--fim", default="true", choices=("true", "false"), help="false: Table 3's ablation")
-    p.add_argument("--model", default="sitvos", choices=("sitvos", "stm"), help="the network to train")
+    p.add_argument("--fim", default=None, choices=("true", "false"), help="false: Table 3's ablation")
+    p.add_argument("--model", default="sitvos", choices=network_names(), help="the network to train")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="another of the network's training settings (repeatable)",
+    )
     p.add_argument("--iterations", type=int, default=100_000)
     p.add_argument("--batch-size", type=int, default=4)
     p.add_argument("--size", type=int, default=384)
@@ -468,57 +387,37 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_train(args: argparse.Namespace) -> int:
-    from sitvos.training.config import TrainConfig
-    from sitvos.training.data import training_clips
-    from sitvos.training.trainer import Validation, train
-    from vosbench.io.preflight import writable_dir
+    from vosbench.methods.options import parse_settings
+    from vosbench.training.command import TrainData, train_stage
 
-    _check_device(args.device)
-    writable_dir(args.out, "--out")
-    try:
-        config = TrainConfig(
-            stage=args.stage,
-            model=args.model,
-            iterations=args.iterations,
-            batch_size=args.batch_size,
-            size=args.size,
-            frames=args.frames,
-            max_objects=args.max_objects,
-            lr=args.lr,
-            backbone=args.backbone,
-            backbone_init=args.backbone_init,
-            backbone_weights=args.backbone_weights,
-            init_checkpoint=args.init,
-            fim=args.fim == "true",
-            workers=args.workers,
-            holdout=tuple(args.holdout),
-            seed=args.seed,
-            precision=args.precision,
-            checkpoint_every=args.checkpoint_every,
-            validate_every=args.validate_every,
-            log_every=args.log_every,
-        )
-    except ValueError as exc:
-        raise VosbenchError(f"train: {exc}") from None
-    clips = training_clips(
-        config,
-        args.coco_root,
-        args.coco_ann,
-        args.davis_root,
-        args.davis_dataset,
-        args.davis_split,
-        args.youtube_root,
-        args.youtube_weight,
-    )
-    validation = None
-    if args.val_dataset or args.val_root:
-        if not (args.val_dataset and args.val_root):
-            raise VosbenchError("validation needs both --val-dataset and --val-root")
-        sequences = tuple(args.val_sequences) if args.val_sequences else None
-        validation = Validation(args.val_dataset, args.val_root, args.val_split, sequences)
-    elif args.holdout and args.davis_root is not None:
-        validation = Validation(args.davis_dataset, args.davis_root, args.davis_split, tuple(args.holdout))
-    summary = train(config, clips, args.out, args.device, args.resume, validation, progress=not args.quiet)
+    settings: dict[str, object] = {
+        "stage": args.stage,
+        "iterations": args.iterations,
+        "batch_size": args.batch_size,
+        "size": args.size,
+        "frames": args.frames,
+        "max_objects": args.max_objects,
+        "lr": args.lr,
+        "init_checkpoint": args.init,
+        "workers": args.workers,
+        "holdout": tuple(args.holdout),
+        "seed": args.seed,
+        "precision": args.precision,
+        "checkpoint_every": args.checkpoint_every,
+        "validate_every": args.validate_every,
+        "log_every": args.log_every,
+    }
+    given = {
+        "backbone": args.backbone,
+        "backbone_init": args.backbone_init,
+        "backbone_weights": args.backbone_weights,
+        "fim": args.fim,
+    }
+    settings.update({k: v for k, v in given.items() if v is not None})
+    settings.update(parse_settings(args.set))
+    sequences = tuple(args.val_sequences) if args.val_sequences else None
+    data = TrainData(**_arguments_of(TrainData, args, val_sequences=sequences))
+    summary = train_stage(args.model, settings, data, args.out, args.device, args.resume, not args.quiet)
     if summary:
         print(
             f"trained {summary['iterations']} iterations, final loss {summary['final_loss']:.4f}; "
@@ -527,6 +426,28 @@ def _run_train(args: argparse.Namespace) -> int:
             f"checkpoint {args.out / 'last.pth'}"
             + (f"; validation {summary['validation']:.4f}" if "validation" in summary else "")
         )
+    return 0
+
+
+def _add_convert_weights(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "convert-weights",
+        help="turn another code base's weights (e.g. STM's released STM_weights.pth) into a checkpoint",
+        description="Convert a state dict saved by another code base into a vosbench checkpoint that "
+        "records its network and variant, so `vosbench run --method NAME --set checkpoint=OUT` needs no "
+        "other option. --from names the layout (stm-official: STM_weights.pth from github "
+        "seoungwugoh/STM). Every key that cannot be placed is named; nothing is dropped silently.",
+    )
+    p.add_argument("--from", dest="source", required=True, metavar="LAYOUT", help="e.g. stm-official")
+    p.add_argument("weights", type=Path, metavar="IN", help="the state dict (.pth)")
+    p.add_argument("out", type=Path, metavar="OUT", help="the checkpoint to write (.pth)")
+    p.set_defaults(func=_run_convert_weights)
+
+
+def _run_convert_weights(args: argparse.Namespace) -> int:
+    from vosbench.training.convert import convert_weights
+
+    print(convert_weights(args.source, args.weights, args.out))
     return 0
 
 
@@ -579,43 +500,29 @@ def _add_reproduce(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_reproduce(args: argparse.Namespace) -> int:
-    from vosbench.io.preflight import writable_dir
-    from vosbench.reproduce import ReproduceOptions, reproduce
-    from vosbench.reproduce.data import parse_data
+    from vosbench.reproduce import ReproduceOptions
+    from vosbench.reproduce.command import reproduce_tables
 
-    _check_device(args.device)
-    writable_dir(args.reports, "--reports")
-    writable_dir(args.work, "--work")
-    data = args.data or ["demo"]
-    demo = data == ["demo"]
-    if "demo" in data and not demo:
-        raise VosbenchError("--data demo cannot be combined with dataset paths")
-    if args.scale is not None and args.quick is not None:
-        raise VosbenchError("give --scale or --quick/--no-quick, not both")
-    if args.scale is not None:
-        scale = args.scale
-    elif args.quick is not None:
-        scale = "quick" if args.quick else ""
-    else:
-        scale = "quick" if demo else ""
-    start = time.perf_counter()
-    sources = None if demo else parse_data(data)  # None: reproduce generates the demo data
     options = ReproduceOptions(
         experiments=args.experiments,
         reports=args.reports,
         work=args.work,
-        scale=scale,
         device=args.device,
         progress=not args.quiet,
         rerun=args.rerun,
         command=" ".join(["vosbench", "reproduce", *sys.argv[2:]]) if sys.argv[1:2] == ["reproduce"] else "",
     )
-    written = reproduce(args.tables, sources, options)
-    print(
-        f"wrote {len(written)} files under {args.reports} in {time.perf_counter() - start:.0f} s; "
-        f"index: {args.reports / 'README.md'}"
-    )
+    reproduce_tables(args.tables, args.data, args.scale, args.quick, options)
     return 0
+
+
+def _arguments_of(target: object, args: argparse.Namespace, **given: object) -> dict[str, object]:
+    """The keyword arguments of ``target`` (a function or dataclass) that the parsed arguments
+    hold under the same name, then ``given``."""
+    import inspect
+
+    names = inspect.signature(target).parameters  # type: ignore[arg-type]
+    return {**{k: v for k, v in vars(args).items() if k in names}, **given}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -628,11 +535,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(sub)
     _add_make_demo_data(sub)
     _add_coco_clips(sub)
-    _add_methods(sub)
+    _add_listings(sub)
     _add_run(sub)
     _add_profile(sub)
     _add_submit(sub)
     _add_train(sub)
+    _add_convert_weights(sub)
     _add_reproduce(sub)
     return parser
 

@@ -19,11 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-from vosbench.datasets import Video, load_videos
+from vosbench.datasets import Video, dataset_spec, load_videos
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import atomic_path
 from vosbench.io.masks import MaskFileError, decode_mask
 from vosbench.io.png import PALETTE
+from vosbench.io.results import LAYOUT, mask_file, mask_path
 from vosbench.progress import progress_bar
 
 MAX_LISTED = 12
@@ -57,7 +58,7 @@ def check_video(video: Video, folder: Path) -> list[Problem]:
     allowed[[o.id for o in video.resolve_objects()]] = True
     height, width = video.size
     for frame in video.output_frames:
-        path = folder / f"{frame}.png"
+        path = folder / mask_file(frame)
         if not path.is_file():
             problems.append(
                 Problem(path, "missing frame", "write a mask for every frame the benchmark scores")
@@ -118,13 +119,30 @@ def write_submission(dataset: str, root: Path, split: str, results: Path, zip_pa
         more = f"\n  ... and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
         raise VosbenchError(f"{results}: {len(problems)} problem(s), no zip written:\n  {listed}{more}")
     folder = _results_folder(results)
-    prefix = "Annotations/" if dataset.startswith("youtube") else ""
+    submission = dataset_spec(dataset).submission
+    if submission is None:
+        raise VosbenchError(f"dataset {dataset!r}: no benchmark server takes its results")
+    prefix = submission.prefix
     videos = load_videos(dataset, root, split)
     count = 0
     with atomic_path(zip_path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
         for video in videos:
             for frame in video.output_frames:
-                archive.write(folder / video.name / f"{frame}.png", f"{prefix}{video.name}/{frame}.png")
+                archive.write(
+                    mask_path(folder, video.name, frame), f"{prefix}{video.name}/{mask_file(frame)}"
+                )
                 count += 1
-    layout = f"{prefix}<video>/<frame>.png"
+    layout = f"{prefix}{LAYOUT}"
     return f"wrote {zip_path}: {count} masks of {len(videos)} videos ({dataset} {split}, layout {layout})"
+
+
+def submit(dataset: str, root: Path, split: str | None, results: Path, zip_path: Path) -> str:
+    """`vosbench submit`: check ``results`` and write the server's zip; returns the summary line.
+    The split defaults to the one the dataset's benchmark server takes (DAVIS 2017: test-dev)."""
+    from vosbench.io.preflight import writable_file
+
+    writable_file(zip_path, "--zip")
+    submission = dataset_spec(dataset).submission
+    if submission is None:
+        raise VosbenchError(f"dataset {dataset!r}: no benchmark server takes its results")
+    return write_submission(dataset, root, split or submission.default_split, results, zip_path)

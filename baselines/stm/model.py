@@ -17,15 +17,23 @@ from torch import nn
 from sitvos.model.backbone import ImageEncoder, ImageFeatures, check_backbone
 from sitvos.model.decoder import Decoder
 
+VARIANTS = ("paper", "official")
+
 
 @dataclass(frozen=True)
 class STMConfig:
     key_channels: int = 128
     value_channels: int = 512
     backbone: str = "resnet50"  # STM's; "mobilenetv2": the small-scale variant
+    # How inference pads and aggregates (the weights are the same): "official" as the authors'
+    # evaluation (zero padding, memory from the unpadded probabilities, 11 object slots),
+    # which converted official weights record; "paper" as vosbench's SITVOS (border padding).
+    variant: str = "paper"
 
     def __post_init__(self) -> None:
         check_backbone(self.backbone)
+        if self.variant not in VARIANTS:
+            raise ValueError(f"unknown STM variant {self.variant!r}; expected one of {', '.join(VARIANTS)}")
 
 
 class KeyValue(nn.Module):
@@ -67,7 +75,7 @@ def memory_read(
 
 
 class STM(nn.Module):
-    architecture = "stm"  # as checkpoints record it (sitvos.weights.ARCHITECTURES)
+    architecture = "stm"  # its registered network name (vosbench.networks), as checkpoints record it
 
     def __init__(self, config: STMConfig | None = None, query_weights=None, memory_weights=None) -> None:
         super().__init__()

@@ -7,13 +7,16 @@ import torch
 EPS = 1e-7
 
 
-def soft_aggregate(foreground: torch.Tensor) -> torch.Tensor:
+def soft_aggregate(foreground: torch.Tensor, slots: int = 0) -> torch.Tensor:
     """(K, H, W) per-object probabilities -> (K+1, H, W) probabilities, background first.
 
     Background is ``prod(1 - p_k)``; each probability becomes odds ``p / (1 - p)`` and the
-    normalised odds are the merged distribution (a softmax over the logits).
+    normalised odds are the merged distribution (a softmax over the logits). With ``slots``
+    (STM's official evaluation: 11), the softmax also runs over the empty object slots up to
+    that many channels, each of probability ``EPS``, as that code does; they are not returned.
     """
     background = torch.prod(1 - foreground, dim=0, keepdim=True)
-    probs = torch.cat([background, foreground], dim=0).clamp(EPS, 1 - EPS)
+    empty = foreground.new_zeros((max(0, slots - 1 - len(foreground)), *foreground.shape[1:]))
+    probs = torch.cat([background, foreground, empty], dim=0).clamp(EPS, 1 - EPS)
     logits = torch.log(probs / (1 - probs))
-    return torch.softmax(logits, dim=0)
+    return torch.softmax(logits, dim=0)[: len(foreground) + 1]

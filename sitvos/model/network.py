@@ -38,7 +38,7 @@ class FrameEncoding:
 
 
 class SITVOS(nn.Module):
-    architecture = "sitvos"  # as checkpoints record it (sitvos.weights.ARCHITECTURES)
+    architecture = "sitvos"  # its registered network name (vosbench.networks), as checkpoints record it
 
     def __init__(self, config: ModelConfig | None = None, image_weights=None, mask_weights=None) -> None:
         super().__init__()

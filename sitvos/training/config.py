@@ -1,46 +1,21 @@
-"""Training settings; the defaults are the paper's (section 3.5)."""
+"""The training settings of the memory networks (SITVOS, and STM trained the same way)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
+
+from vosbench.training.config import TrainConfig
 
 
 @dataclass(frozen=True)
-class TrainConfig:
-    stage: Literal["pretrain", "main"] = "main"
-    model: Literal["sitvos", "stm"] = "sitvos"  # stm: the baseline, trained the same way
-    iterations: int = 100_000
-    batch_size: int = 4  # clips per process and iteration
-    size: int = 384  # square crop side
-    frames: int = 3
-    max_gap: int = 25
-    max_objects: int = 3
-    lr: float = 1e-5  # Adam
-    power: float = 0.9  # polynomial decay
-    clip_grad: float = 1.0  # max gradient norm (paper silent; common for STM-style training)
+class MemoryTrainConfig(TrainConfig):
+    """:class:`~vosbench.training.config.TrainConfig` plus the networks' own starting point."""
+
     backbone: Literal["resnet50", "mobilenetv2"] = "resnet50"  # the paper's, or the small-scale variant
     backbone_init: Literal["imagenet", "random"] = "imagenet"  # ignored with init_checkpoint
     backbone_weights: str = ""  # a backbone file instead of torchvision's ImageNet download
-    init_checkpoint: str = ""  # e.g. the pre-training stage's result
-    fim: bool = True  # SITVOS only
-    holdout: tuple[str, ...] = ()  # main: train-split videos left out of training (validation's)
-    workers: int = 2
-    seed: int = 0
-    precision: Literal["auto", "fp32", "bf16"] = "auto"
-    checkpoint_every: int = 500
-    validate_every: int = 0  # 0: only at the end (when a validation split is given)
-    log_every: int = 10
-
-    def __post_init__(self) -> None:
-        for name in ("iterations", "batch_size", "frames", "checkpoint_every", "log_every"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if self.frames < 2:
-            raise ValueError("clips need at least 2 frames (the first one's mask is given)")
-        if self.size % 16:
-            raise ValueError(f"size must be a multiple of 16, got {self.size}")
-        if self.lr <= 0:
-            raise ValueError(f"lr must be positive, got {self.lr}")
-        if not isinstance(self.holdout, tuple):  # from TOML or JSON: a list
-            object.__setattr__(self, "holdout", tuple(self.holdout))
+    # SITVOS only: STM shares these settings (so cached stages keep their keys) and ignores it.
+    fim: bool = field(
+        default=True, metadata={"help": "SITVOS only: false trains Table 3's naive transformer"}
+    )

@@ -1,39 +1,33 @@
-"""Video datasets: one typed :class:`~vosbench.datasets.base.Video` API for every layout."""
+"""Video datasets: one typed :class:`~vosbench.datasets.base.Video` API for every layout,
+and the registry of :class:`~vosbench.datasets.spec.DatasetSpec` that names them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from vosbench.datasets.base import DatasetLayoutError, MaskEncoding, Video, VideoObject
-from vosbench.datasets.davis import load_davis
-from vosbench.datasets.folder import load_folder
-from vosbench.datasets.youtube import load_youtube
+from vosbench.datasets.spec import (
+    DatasetSpec,
+    SubmissionLayout,
+    dataset_names,
+    dataset_spec,
+    register_dataset,
+    scored_dataset_names,
+    submittable_dataset_names,
+)
 from vosbench.errors import VosbenchError
 
-# The datasets a benchmark scores, and "folder" (a user's own videos, nothing to score).
-BENCHMARK_DATASETS = ("davis2016", "davis2017", "youtube2018", "youtube2019")
-DATASETS = (*BENCHMARK_DATASETS, "folder")
-DEFAULT_SPLITS = {
-    "davis2016": "val",
-    "davis2017": "val",
-    "youtube2018": "valid",
-    "youtube2019": "valid",
-    "folder": "",
-}
+
+def default_split(dataset: str) -> str:
+    """The split a command uses for ``dataset`` when none is given."""
+    return dataset_spec(dataset).default_split
 
 
 def load_videos(
     dataset: str, root: str | Path, split: str | None = None, resolution: str = "480p"
 ) -> list[Video]:
-    """The videos of ``dataset`` (one of :data:`DATASETS`) at ``root``, split ``split``."""
-    if dataset not in DATASETS:
-        raise VosbenchError(f"unknown dataset {dataset!r}; expected one of {', '.join(DATASETS)}")
-    split = split or DEFAULT_SPLITS[dataset]
-    if dataset == "folder":
-        return load_folder(root)
-    if dataset.startswith("youtube"):
-        return load_youtube(root, split)
-    return load_davis(root, int(dataset[-4:]), split, resolution)
+    """The videos of a registered ``dataset`` at ``root``, split ``split`` (default: its own)."""
+    return dataset_spec(dataset).videos(root, split, resolution)
 
 
 def select_videos(
@@ -50,13 +44,18 @@ def select_videos(
 
 
 __all__ = [
-    "BENCHMARK_DATASETS",
-    "DATASETS",
-    "DEFAULT_SPLITS",
     "DatasetLayoutError",
+    "DatasetSpec",
     "MaskEncoding",
+    "SubmissionLayout",
     "Video",
     "VideoObject",
+    "dataset_names",
+    "dataset_spec",
+    "default_split",
     "load_videos",
+    "register_dataset",
+    "scored_dataset_names",
     "select_videos",
+    "submittable_dataset_names",
 ]

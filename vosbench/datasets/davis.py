@@ -22,6 +22,7 @@ from vosbench.datasets.base import (
     list_stems,
     read_list,
 )
+from vosbench.datasets.spec import DatasetSpec, SubmissionLayout
 
 DAVIS_SPLITS = ("train", "val", "test-dev", "test-challenge")
 RESOLUTIONS = ("480p", "Full-Resolution")
@@ -104,3 +105,35 @@ def _load_2017_release(root: Path, list_file: Path, resolution: str, merge: bool
             )
         )
     return videos
+
+
+def _loader(year: int):
+    def load(root: Path, split: str, resolution: str) -> list[Video]:
+        return load_davis(root, year, split, resolution)
+
+    return load
+
+
+DAVIS2016 = DatasetSpec(
+    name="davis2016",
+    description="DAVIS 2016: one object per sequence (a DAVIS 2017 root's ImageSets/2016 merges its objects)",
+    load=_loader(2016),
+    default_split="val",
+    splits=("train", "val"),
+    scored_splits=("train", "val"),
+    evaluation_splits=("val",),
+    protocol="davis",
+    merge_objects=True,
+)
+DAVIS2017 = DatasetSpec(
+    name="davis2017",
+    description="DAVIS 2017 semi-supervised: several objects per sequence",
+    load=_loader(2017),
+    default_split="val",
+    splits=DAVIS_SPLITS,
+    # test-dev and test-challenge give only the first masks: their scores come from the server
+    scored_splits=("train", "val"),
+    evaluation_splits=("val", "test-dev", "test-challenge"),
+    protocol="davis",
+    submission=SubmissionLayout(prefix="", default_split="test-dev"),
+)

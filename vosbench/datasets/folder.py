@@ -25,6 +25,7 @@ from vosbench.datasets.base import (
     list_stems,
     object_labels,
 )
+from vosbench.datasets.spec import DatasetSpec
 from vosbench.io.masks import VOID_LABEL, read_mask
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg")
@@ -77,3 +78,15 @@ def _video(folder: Path, images: dict[str, Path], masks: dict[str, Path]) -> Vid
         mask_encoding=encoding,
         objects=tuple(VideoObject(id=i, first_frame=f) for i, f in sorted(objects.items())),
     )
+
+
+def _load(root: Path, split: str, resolution: str) -> list[Video]:
+    return load_folder(root)  # no splits, one resolution
+
+
+FOLDER = DatasetSpec(
+    name="folder",
+    description="your own videos: <video>/<frame>.jpg with <frame>.png masks (nothing to score)",
+    load=_load,
+    default_split="",
+)

@@ -27,6 +27,7 @@ from vosbench.datasets.base import (
     describe_folder,
     list_stems,
 )
+from vosbench.datasets.spec import DatasetSpec, SubmissionLayout
 
 YOUTUBE_SPLITS = ("train", "valid", "test")
 
@@ -98,3 +99,26 @@ def load_youtube(root: str | Path, split: str = "valid") -> list[Video]:
             )
         )
     return videos
+
+
+def _load(root: Path, split: str, resolution: str) -> list[Video]:
+    return load_youtube(root, split)  # one resolution
+
+
+def _spec(year: int) -> DatasetSpec:
+    return DatasetSpec(
+        name=f"youtube{year}",
+        description=f"YouTube-VOS {year}: seen and unseen categories, objects that start late",
+        load=_load,
+        default_split="valid",
+        splits=YOUTUBE_SPLITS,
+        # valid and test give only each object's first mask: their scores come from the server
+        scored_splits=(),
+        evaluation_splits=("valid", "test"),
+        protocol="youtube",
+        submission=SubmissionLayout(prefix="Annotations/", default_split="valid"),
+    )
+
+
+YOUTUBE2018 = _spec(2018)
+YOUTUBE2019 = _spec(2019)

@@ -8,7 +8,6 @@ so a bad file stops the run before any output exists.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -20,8 +19,10 @@ import numpy as np
 from vosbench.errors import VosbenchError
 from vosbench.evaluation.protocol import SequenceTask, ground_truth_labels, prediction_labels
 from vosbench.io.masks import read_mask
+from vosbench.io.results import mask_file, mask_path, video_folder
 from vosbench.metrics.boundary import DEFAULT_BOUND_TH
 from vosbench.metrics.frame import score_frame
+from vosbench.processes import process_context
 from vosbench.progress import progress_bar
 
 CHUNK_FRAMES = 24
@@ -56,7 +57,7 @@ def _score_chunk(
     for column, index in enumerate(range(start, stop)):
         frame = task.frames[index]
         gt_raw = read_mask(task.gt_paths[index])
-        pred_path = results_dir / task.name / f"{frame}.png"
+        pred_path = mask_path(results_dir, task.name, frame)
         pred_raw = read_mask(pred_path)
         if pred_raw.shape != gt_raw.shape:
             raise VosbenchError(
@@ -92,16 +93,6 @@ def _init_worker() -> None:
     cv2.setNumThreads(1)  # one process per core already; threads would compete
 
 
-def _process_context() -> multiprocessing.context.BaseContext:
-    # Not "fork": forking a process whose OpenCV (or BLAS) thread pool is running can hang
-    # the child. A fork server starts clean, imports this module once, then forks workers.
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
-        return context
-    return multiprocessing.get_context("spawn")
-
-
 def _chunks(tasks: list[SequenceTask]) -> Iterator[tuple[int, int, int]]:
     for index, task in enumerate(tasks):
         for start in range(0, task.n_frames, CHUNK_FRAMES):
@@ -113,18 +104,18 @@ def check_results_folder(tasks: list[SequenceTask], results_dir: Path) -> None:
     if not results_dir.is_dir():
         raise VosbenchError(f"{results_dir}: results folder not found (expected <sequence>/<frame>.png)")
     for task in tasks:
-        folder = results_dir / task.name
+        folder = video_folder(results_dir, task.name)
         if not folder.is_dir():
             raise VosbenchError(
                 f"{folder}: missing sequence folder (expected {task.n_frames} scored frames "
-                f"{task.frames[0]}.png..{task.frames[-1]}.png)"
+                f"{mask_file(task.frames[0])}..{mask_file(task.frames[-1])})"
                 if task.frames
                 else f"{folder}: missing sequence folder"
             )
         present = set(os.listdir(folder))
         for frame in task.frames:
-            if f"{frame}.png" not in present:
-                raise VosbenchError(f"{folder / (frame + '.png')}: missing frame (scored by the benchmark)")
+            if mask_file(frame) not in present:
+                raise VosbenchError(f"{folder / mask_file(frame)}: missing frame (scored by the benchmark)")
 
 
 def score_results(
@@ -165,7 +156,7 @@ def score_results(
                 index, start, stop = chunk
                 store(chunk, _score_chunk(tasks[index], results_dir, start, stop, options))
         else:
-            context = _process_context()
+            context = process_context(preload=[__name__])
             with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
                 futures = [
                     (chunk, pool.submit(_score_chunk, tasks[chunk[0]], results_dir, *chunk[1:], options))

@@ -31,13 +31,11 @@ from pathlib import Path
 
 import numpy as np
 
-from vosbench.datasets import BENCHMARK_DATASETS, load_videos, select_videos
+from vosbench.datasets import dataset_spec, load_videos, select_videos
 from vosbench.datasets.base import DatasetLayoutError, MaskEncoding, Video, object_labels
 from vosbench.datasets.youtube import seen_categories
 from vosbench.errors import VosbenchError
 from vosbench.io.masks import VOID_LABEL, read_mask
-
-DATASETS = BENCHMARK_DATASETS
 
 
 class Benchmark(Enum):
@@ -72,10 +70,11 @@ class SequenceTask:
 
 
 def benchmark_of(dataset: str) -> Benchmark:
-    """DAVIS or YouTube-VOS rules for a dataset name."""
-    if dataset not in DATASETS:
-        raise VosbenchError(f"unknown dataset {dataset!r}; expected one of {', '.join(DATASETS)}")
-    return Benchmark.YOUTUBE if dataset.startswith("youtube") else Benchmark.DAVIS
+    """The scoring rules of a registered dataset (its spec's ``protocol``)."""
+    spec = dataset_spec(dataset)
+    if spec.protocol is None:
+        raise VosbenchError(f"dataset {dataset!r} has no ground truth to score ({spec.description})")
+    return Benchmark(spec.protocol)
 
 
 def ground_truth_labels(
@@ -108,7 +107,7 @@ def build_tasks(
 def tasks_for_videos(dataset: str, root: str | Path, videos: list[Video]) -> list[SequenceTask]:
     """The scoring tasks of videos already loaded from ``root``."""
     if benchmark_of(dataset) is Benchmark.DAVIS:
-        return [_davis_task(v, merge=dataset == "davis2016") for v in videos]
+        return [_davis_task(v, merge=dataset_spec(dataset).merge_objects) for v in videos]
     seen = seen_categories(root)
     return [t for v in videos if (t := _youtube_task(v, seen)) is not None]
 

@@ -70,8 +70,11 @@ def parse_settings(settings: list[str] | None) -> dict[str, str]:
     return parsed
 
 
-def build_options(method: str, options_class: type, values: dict[str, Any]) -> Any:
-    """An ``options_class`` instance from text (or already typed) values, validated."""
+def build_options(
+    method: str, options_class: type, values: dict[str, Any], invalid: str = "invalid options: "
+) -> Any:
+    """An ``options_class`` instance from text (or already typed) values, validated; errors
+    start with ``method`` (what the values are for) and, for a value its class refuses, ``invalid``."""
     hints = typing.get_type_hints(options_class)
     fields = {f.name for f in dataclasses.fields(options_class)}
     unknown = sorted(set(values) - fields)
@@ -82,4 +85,4 @@ def build_options(method: str, options_class: type, values: dict[str, Any]) -> A
     try:
         return options_class(**typed)
     except (TypeError, ValueError) as exc:
-        raise VosbenchError(f"{method}: invalid options: {exc}") from None
+        raise VosbenchError(f"{method}: {invalid}{exc}") from None

@@ -7,59 +7,54 @@ any registered in-process with :func:`register`.
 
 from __future__ import annotations
 
-from importlib.metadata import EntryPoint, distributions
 from typing import Any
 
-from vosbench.errors import VosbenchError
 from vosbench.methods.base import Method
 from vosbench.methods.options import build_options
+from vosbench.registry import Registry
 
 GROUP = "vosbench.methods"
-_registered: dict[str, type[Method]] = {}
+METHODS: Registry[type[Method]] = Registry(
+    GROUP,
+    "method",
+    lambda obj: isinstance(obj, type) and issubclass(obj, Method),
+    "a vosbench.methods.Method subclass",
+)
 
 
 def register(name: str, method: type[Method]) -> None:
     """Register a method class under ``name`` in this process (tests, notebooks)."""
-    _registered[name] = method
-
-
-def _entry_points() -> dict[str, EntryPoint]:
-    # Every distribution on the path, not importlib's de-duplicated view: a stale
-    # vosbench.egg-info in the working directory would otherwise hide the installed one.
-    found: dict[str, EntryPoint] = {}
-    for dist in distributions():
-        for ep in dist.entry_points.select(group=GROUP):
-            found.setdefault(ep.name, ep)
-    return found
+    METHODS.register(name, method)
 
 
 def method_names() -> list[str]:
     """Every available method name, sorted."""
-    return sorted(set(_entry_points()) | set(_registered))
+    return METHODS.names()
 
 
 def method_class(name: str) -> type[Method]:
     """The class of method ``name``; an unknown name lists the available ones."""
-    if name in _registered:
-        return _registered[name]
-    points = _entry_points()
-    if name not in points:
-        raise VosbenchError(f"unknown method {name!r}; available: {', '.join(method_names()) or '(none)'}")
-    try:
-        loaded = points[name].load()
-    except Exception as exc:
-        raise VosbenchError(
-            f"method {name!r}: its entry point {points[name].value} failed to load ({exc})"
-        ) from None
-    if not (isinstance(loaded, type) and issubclass(loaded, Method)):
-        raise VosbenchError(
-            f"method {name!r}: {points[name].value} is not a vosbench.methods.Method subclass"
-        )
-    return loaded
+    return METHODS.get(name)
 
 
-def create_method(name: str, settings: dict[str, Any] | None = None, device: str = "cpu") -> Method:
-    """An instance of method ``name`` with validated options on ``device``."""
+def create_method(name: str, settings: dict[str, Any] | Any = None, device: str = "cpu") -> Method:
+    """An instance of method ``name`` on ``device``, with ``settings`` validated into its options
+    (text or typed values), or given as an instance of its ``Options`` already."""
     cls = method_class(name)
-    options = build_options(name, cls.Options, settings or {})
-    return cls(options, device=device)
+    if isinstance(settings, cls.Options):
+        return cls(settings, device=device)
+    return cls(build_options(name, cls.Options, settings or {}), device=device)
+
+
+def method_catalogue() -> str:
+    """`vosbench methods`: every method with its options, their types, defaults and help."""
+    from vosbench.methods.options import describe_options
+
+    lines = []
+    for name in method_names():
+        cls = method_class(name)
+        lines.append(f"{name}: {cls.description or cls.__doc__ or ''}".rstrip())
+        for option in describe_options(cls.Options):
+            help_text = f"  {option.help}" if option.help else ""
+            lines.append(f"    {option.name} ({option.type}, default {option.default!r}){help_text}")
+    return "\n".join(lines)

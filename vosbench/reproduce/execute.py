@@ -21,11 +21,11 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from vosbench.datasets import DEFAULT_SPLITS
+from vosbench.datasets import default_split
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import write_atomic
 from vosbench.reproduce.data import DataSources
@@ -91,13 +91,16 @@ class RunRecord:
 
 
 def _stage_config(recipe: Recipe, stage: str, init: str, scale: Scale | None):
-    from sitvos.training.config import TrainConfig
+    """The stage's training settings, in the class of the recipe's network (``train.model``)."""
+    from vosbench.methods.options import build_options
+    from vosbench.training import TrainConfig, network_spec
 
     values = {**recipe.train, **(scale.train if scale else {}), "stage": stage, "init_checkpoint": init}
-    try:
-        return TrainConfig(**values)
-    except (TypeError, ValueError) as exc:
-        raise VosbenchError(f"recipe {recipe.name!r}, stage {stage}: {exc}") from None
+    spec = network_spec(values.get("model", TrainConfig.model))
+    # A scale sets fields for every recipe: those this network's settings lack are not its own.
+    own = {f.name for f in fields(spec.train_config)}
+    values = {k: v for k, v in values.items() if k in own or k in recipe.train}
+    return build_options(f"recipe {recipe.name!r}, stage {stage}", spec.train_config, values, invalid="")
 
 
 def _stage_data(stage: str, sources: DataSources) -> dict[str, str | None]:
@@ -115,24 +118,28 @@ def _stage_data(stage: str, sources: DataSources) -> dict[str, str | None]:
     }
 
 
-def _holdout_validation(config, sources: DataSources, scale: Scale | None):
+def _holdout_validation(config, sources: DataSources, scale: Scale | None, device: str):
     """Validation on the videos ``config.holdout`` keeps out of the DAVIS training split (both
     stages, so the pre-training curve is comparable), run with the scale's method options;
     none without them."""
-    from sitvos.training.trainer import Validation
+    from vosbench.training import network_spec
+    from vosbench.training.validation import Validation
 
     davis, root, _ = sources.main_training()
     if not config.holdout or davis is None or root is None:
         return None
-    options = scale.options.get(config.model, {}) if scale else {}
+    spec = network_spec(config.model)
+    options = scale.options.get(spec.method, {}) if scale else {}
     settings = tuple(sorted((k, str(v)) for k, v in options.items()))
-    return Validation(davis, root, "train", tuple(config.holdout), settings)
+    held_out = Validation(davis, root, "train", tuple(config.holdout), settings)
+    return held_out.for_network(spec.method, spec.method_settings(config), device)
 
 
 def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
     """Train (or find cached) every stage of ``recipe``; returns (checkpoint, its key)."""
-    from sitvos.training import TRAINING_REVISION, train
-    from sitvos.training.data import training_clips
+    from vosbench.training import TRAINING_REVISION
+    from vosbench.training.data import training_clips
+    from vosbench.training.trainer import train
 
     checkpoint, previous = "", None
     for stage in recipe.stages:
@@ -160,9 +167,9 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
                 "train",
                 paths.get("youtube_root"),
             )
-            validation = _holdout_validation(config, ctx.sources, ctx.scale)
+            validation = _holdout_validation(config, ctx.sources, ctx.scale, ctx.device)
             summary = train(
-                config, clips, folder, ctx.device, resume=True, validation=validation, progress=ctx.progress
+                config, clips, folder, ctx.device, resume=True, validate=validation, progress=ctx.progress
             )
             record = {"inputs": inputs, "summary": summary, "commit": ctx.commit}
             write_atomic(done, json.dumps(record, indent=1, default=str))
@@ -171,53 +178,66 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
     return Path(checkpoint), previous
 
 
-def row_options(row: RowSpec, scale: Scale | None) -> dict[str, str]:
-    """The row's method options as text: the scale's defaults for the method, then the row's own."""
+def row_settings(row: RowSpec, scale: Scale | None) -> dict[str, Any]:
+    """The row's method options as TOML typed them: the scale's defaults for the method, then
+    the row's own."""
     defaults = scale.options.get(row.method, {}) if scale else {}
-    merged = {**defaults, **row.options}
-    return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in merged.items()}
+    return {**defaults, **row.options}
+
+
+def settings_text(settings: dict[str, Any]) -> dict[str, str]:
+    """Options as text, as cache keys and measured rows record them (``true``, ``7``)."""
+    return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in settings.items()}
+
+
+def method_options(row: RowSpec, settings: dict[str, Any]) -> Any:
+    """The row's method's options instance, validated (a bad option names the row's method)."""
+    from vosbench.methods.options import build_options
+    from vosbench.methods.registry import method_class
+
+    return build_options(row.method, method_class(row.method).Options, settings)
 
 
 def check_row(row: RowSpec, scale: Scale | None, recipes: Recipes | None = None) -> None:
     """Fail before any work if the row's method or options are wrong, or its recipe's training
-    settings (every stage's config, the backbone file it names)."""
-    from vosbench.methods.options import build_options
-    from vosbench.methods.registry import method_class
+    settings (every stage's config, and what its network checks of them, e.g. files it names)."""
+    from vosbench.training import network_spec
 
-    build_options(row.method, method_class(row.method).Options, row_options(row, scale))
+    method_options(row, row_settings(row, scale))
     if row.recipe is None or recipes is None:
         return
     recipe = recipes.recipes[row.recipe]
     for stage in recipe.stages:
         config = _stage_config(recipe, stage, "", scale)
-        if config.backbone_weights and not Path(config.backbone_weights).is_file():
-            raise VosbenchError(
-                f"recipe {recipe.name!r}: backbone_weights: {config.backbone_weights} not found "
-                "(a path relative to where reproduce runs, the repository root)"
-            )
+        spec = network_spec(config.model)
+        if spec.check is not None:
+            try:
+                spec.check(config)
+            except VosbenchError as exc:
+                raise VosbenchError(f"recipe {recipe.name!r}: {exc}") from None
 
 
 def run_row(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
     """The row's method over ``dataset``'s evaluation split (cached); trains first if needed."""
     from vosbench.runner.run import RunOptions, run_method
 
-    options = row_options(row, ctx.scale)
+    settings = row_settings(row, ctx.scale)
     weights: str | None = None
     if row.recipe is not None:
         checkpoint, weights = train_recipe(ctx.recipes.recipes[row.recipe], ctx)
-        options["checkpoint"] = str(checkpoint)
+        settings["checkpoint"] = str(checkpoint)
     elif row.checkpoint is not None:
         path = Path(row.checkpoint)
         if not path.is_file():
             raise VosbenchError(f"row {row.label!r}: checkpoint {path} not found")
         stat = path.stat()
         weights = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
-        options["checkpoint"] = str(path)
+        settings["checkpoint"] = str(path)
     root = ctx.sources.roots[dataset]
-    split = DEFAULT_SPLITS[dataset]
+    split = default_split(dataset)
     inputs = {
         "method": row.method,
-        "options": {k: v for k, v in options.items() if k != "checkpoint"},
+        "options": settings_text({k: v for k, v in settings.items() if k != "checkpoint"}),
         "weights": weights,
         "dataset": dataset,
         "root": str(root.resolve()),
@@ -242,7 +262,7 @@ def run_row(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
         score=True,  # the demo's YouTube-VOS valid split has its ground truth
         progress=ctx.progress,
     )
-    outcome = run_method(row.method, options, run_options)
+    outcome = run_method(row.method, method_options(row, settings), run_options)
     if outcome is None or outcome.result is None:
         raise VosbenchError(f"{dataset} at {root}: the run produced no scores")
     result = outcome.result

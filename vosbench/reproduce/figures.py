@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from vosbench.datasets import DEFAULT_SPLITS, load_videos
+from vosbench.datasets import dataset_spec, load_videos
 from vosbench.io.masks import read_mask
+from vosbench.io.results import mask_path
 from vosbench.reproduce.columns import COLUMNS
 from vosbench.reproduce.spec import ExperimentSpec
 from vosbench.reproduce.tables import Line, MeasuredRow, MeasuredSet
@@ -111,7 +112,7 @@ def sequence_bars(spec: ExperimentSpec, measured: MeasuredSet, dataset: str, pat
     ax.set_yticks(y + width * (len(rows) - 1) / 2, objects, fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    metric = "J&F" if dataset.startswith("davis") else "(J+F)/2"
+    metric = "J&F" if dataset_spec(dataset).protocol == "davis" else "(J+F)/2"
     ax.set_xlabel(f"{metric} per object (%)")
     ax.set_title(f"{spec.name}: {dataset} ({measured.marker})", fontsize=9)
     ax.legend(fontsize=7, loc="lower right")
@@ -124,18 +125,18 @@ def overlays(
 ) -> list[Path]:
     """A contact sheet (PNG) and one GIF per sequence of ``row``'s masks over the frames."""
     run = Path(row.runs[dataset])
-    videos = load_videos(dataset, root, DEFAULT_SPLITS[dataset])
+    videos = load_videos(dataset, root)
     videos = [v for v in videos if (run / v.name).is_dir()][:OVERLAY_SEQUENCES]
     written: list[Path] = []
     sheet_rows, captions = [], []
     for video in videos:
-        shown = [f for f in video.frames if (run / video.name / f"{f}.png").is_file()]
+        shown = [f for f in video.frames if mask_path(run, video.name, f).is_file()]
         if not shown:
             continue
         frames = []
         for name in shown:
             image = video.read_frame(video.frames.index(name))
-            frames.append(overlay(image, read_mask(run / video.name / f"{name}.png")))
+            frames.append(overlay(image, read_mask(mask_path(run, video.name, name))))
         picks = sorted({0, len(frames) // 3, 2 * len(frames) // 3, len(frames) - 1})
         sheet_rows.append([frames[i] for i in picks])
         captions.append([f"{video.name} {shown[i]}" for i in picks])

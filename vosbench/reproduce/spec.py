@@ -16,10 +16,12 @@ A table spec (``reports/experiments/table3.toml``)::
     recipe = "full"                     # train first (recipes.toml), or
     # checkpoint = "path/to/weights.pth"
 
-The recipes (``reports/experiments/recipes.toml``) name training stages and the
-``TrainConfig`` fields they change; its ``[scales.NAME]`` tables say what ``--scale NAME``
-changes for every recipe and row (``--quick`` is ``--scale quick``). Every key is checked: a
-misspelt one is an error that names the file and the key.
+The recipes (``reports/experiments/recipes.toml``) name training stages and the training
+settings they change (``model``: a registered network, default ``sitvos``; the other keys
+are fields of its settings class, ``TrainConfig`` or the network's subclass of it); its
+``[scales.NAME]`` tables say what ``--scale NAME`` changes for every recipe and row
+(``--quick`` is ``--scale quick``). Every key is checked: a misspelt one is an error that
+names the file and the key.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from vosbench.errors import VosbenchError
 from vosbench.reproduce.columns import COLUMNS
 
 STAGES = ("pretrain", "main")
-DATASETS = ("davis2016", "davis2017", "youtube2018")
+# The datasets a table's columns score (fps_dataset is one of them).
+DATASETS = tuple(dict.fromkeys(c.dataset for c in COLUMNS.values() if c.dataset))
 
 
 class SpecError(VosbenchError):
@@ -152,10 +155,22 @@ def _typed(path: Path, where: str, value: Any, kind: type | tuple[type, ...], wh
     return value
 
 
-def _train_fields(path: Path, where: str, table: Any) -> dict[str, Any]:
-    from sitvos.training.config import TrainConfig  # the fields a recipe may change
+def _train_fields(path: Path, where: str, table: Any, every_network: bool = False) -> dict[str, Any]:
+    """A ``train`` table: the settings of its network (``model``), or with ``every_network`` (a
+    scale, which applies to every recipe) of any registered network."""
+    from vosbench.training import TrainConfig, network_names, network_spec
 
-    allowed = {f.name for f in fields(TrainConfig)} - {"stage", "init_checkpoint"}
+    if not isinstance(table, dict):
+        raise SpecError(f"{path}: {where} must be a table")
+    if every_network:
+        configs = {network_spec(name).train_config for name in network_names()}
+    else:
+        model = _typed(path, f"{where}.model", table.get("model", TrainConfig.model), str, "a network name")
+        try:
+            configs = {network_spec(model).train_config}
+        except VosbenchError as exc:
+            raise SpecError(f"{path}: {where}.model: {exc}") from None
+    allowed = {f.name for config in configs for f in fields(config)} - {"stage", "init_checkpoint"}
     _check_keys(path, where, table, set(), allowed)
     return dict(table)
 
@@ -177,7 +192,7 @@ def _scale(path: Path, name: str, table: Any) -> Scale:
     return Scale(
         name=name,
         label=_typed(path, f"{where}.label", table.get("label", ""), str, "text"),
-        train=_train_fields(path, f"{where}.train", table.get("train", {})),
+        train=_train_fields(path, f"{where}.train", table.get("train", {}), every_network=True),
         options={m: dict(v) for m, v in options.items()},
         demo_frames=_typed(path, f"{where}.demo.frames", demo.get("frames", 20), int, "an integer"),
         demo_size=(size[0], size[1]),

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from vosbench.devices import is_cuda
 from vosbench.runner.provenance import (
     busy_machine,
     compute_threads,
@@ -71,7 +72,7 @@ class Profiler:
 
     def __init__(self, device: str = "cpu", warmup: int = 5) -> None:
         self.device = device
-        self.cuda = device.startswith("cuda")
+        self.cuda = is_cuda(device)
         self.warmup = warmup
         self.seen = 0
         self.times: list[float] = []

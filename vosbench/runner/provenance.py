@@ -8,6 +8,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from vosbench.devices import is_cuda
+
 
 def _cpu_name() -> str:
     try:
@@ -23,7 +25,7 @@ def _cpu_name() -> str:
 def hardware(device: str) -> dict:
     """The CPU (name, cores, platform) and, on CUDA, the GPU's name."""
     info = {"cpu": _cpu_name(), "cpu_cores": os.cpu_count(), "platform": platform.platform()}
-    if device.startswith("cuda"):
+    if is_cuda(device):
         import torch
 
         if torch.cuda.is_available():

@@ -16,18 +16,26 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from vosbench.datasets import DEFAULT_SPLITS, Video, load_videos, select_videos
+from vosbench.datasets import Video, dataset_spec, load_videos, select_videos
 from vosbench.errors import VosbenchError
-from vosbench.evaluation.engine import ScoringOptions, SequenceScores, score_sequence
-from vosbench.evaluation.protocol import SequenceTask, benchmark_of, tasks_for_videos
-from vosbench.evaluation.report import result_names
-from vosbench.evaluation.summary import EvaluationResult, summarize
+from vosbench.evaluation import (
+    EvaluationResult,
+    SequenceScores,
+    SequenceTask,
+    result_contents,
+    result_names,
+    score_video,
+    scoring_tasks,
+    summarize_scores,
+)
 from vosbench.io.atomic import write_all_atomic
 from vosbench.io.masks import write_mask
 from vosbench.io.preflight import writable_files
+from vosbench.io.results import mask_path
 from vosbench.methods import GivenMasks, Method, VideoInfo, create_method
 from vosbench.progress import progress_bar
 from vosbench.runner.distributed import World, broadcast_error, finish, gather, init_world, shard
@@ -65,10 +73,9 @@ class RunResult:
 
 
 def has_ground_truth(dataset: str, split: str) -> bool:
-    """Whether a split's annotations cover the frames the benchmark scores."""
-    # DAVIS train/val annotate every frame; YouTube-VOS valid/test and DAVIS test-dev only
-    # give the first masks (their scores come from the benchmark servers).
-    return dataset.startswith("davis") and split in ("train", "val")
+    """Whether a split's annotations cover the frames the benchmark scores (its spec says)."""
+    spec = dataset_spec(dataset)
+    return spec.protocol is not None and split in spec.scored_splits
 
 
 def _frames(video: Video, limit: int) -> Iterator[np.ndarray]:
@@ -107,16 +114,17 @@ def _check_output(method_name: str, video: Video, frame: str, pred: object, max_
     return pred
 
 
-def run_method(method_name: str, settings: dict | None, options: RunOptions) -> RunResult | None:
-    """Run a registered method; returns the result on rank 0 (``None`` on other ranks)."""
-    split = options.split or DEFAULT_SPLITS[options.dataset]
+def run_method(method_name: str, settings: Any, options: RunOptions) -> RunResult | None:
+    """Run a registered method with ``settings`` (its options as a dict, or an instance of its
+    ``Options``); returns the result on rank 0 (``None`` on other ranks)."""
+    split = dataset_spec(options.dataset).split_or_default(options.split)
     all_videos = load_videos(options.dataset, options.root, split, options.resolution)
     videos = select_videos(all_videos, options.sequences, options.root, split)
     method = create_method(method_name, settings, options.device)
     score = has_ground_truth(options.dataset, split) if options.score is None else options.score
     tasks: dict[str, SequenceTask] = {}
     if score and options.out is not None:
-        tasks = {t.name: t for t in tasks_for_videos(options.dataset, options.root, videos)}
+        tasks = scoring_tasks(options.dataset, options.root, videos)
     world = init_world(options.device)
     mine = [videos[i] for i in shard([len(v) for v in videos], world)]
     config = {
@@ -172,7 +180,7 @@ def run_method(method_name: str, settings: dict | None, options: RunOptions) -> 
     result = None
     if tasks and options.out is not None:
         ordered = [all_scores[name] for name in tasks]
-        result = summarize(ordered, options.dataset, split, benchmark_of(options.dataset))
+        result = summarize_scores(ordered, options.dataset, split)
     if options.out is not None:
         _write_outputs(options, method_name, method, split, config, report, result, all_records, world)
     finish(world)
@@ -216,7 +224,6 @@ def _run_videos(
         position=position,
     )
     done = 0
-    scoring = ScoringOptions()
     with overall, ThreadPoolExecutor(1, thread_name_prefix="write") as writer:
         for video in videos:
             if options.max_frames is not None and done >= options.max_frames:
@@ -233,7 +240,7 @@ def _run_videos(
             done += record.frames
             records.append(record)
             if video.name in tasks:
-                scores[video.name] = score_sequence(tasks[video.name], options.out, scoring)
+                scores[video.name] = score_video(tasks[video.name], options.out)
                 seq = scores[video.name]
                 overall.set_postfix_str(
                     f"{video.name} J&F {50 * (np.nanmean(seq.j) + np.nanmean(seq.f)):.1f}"
@@ -255,9 +262,9 @@ def _add_finished(
     earlier = [(v, r) for v in all_videos if v.name not in chosen and (r := state.load(v)) is not None]
     records.extend(r for _, r in earlier)
     if tasks and earlier:
-        for task in tasks_for_videos(options.dataset, options.root, [v for v, _ in earlier]):
-            tasks[task.name] = task
-            scores[task.name] = score_sequence(task, state.out, ScoringOptions())
+        for name, task in scoring_tasks(options.dataset, options.root, [v for v, _ in earlier]).items():
+            tasks[name] = task
+            scores[name] = score_video(task, state.out)
     order = {v.name: i for i, v in enumerate(all_videos)}
     return dict(sorted(tasks.items(), key=lambda item: order.get(item[0], len(order))))
 
@@ -297,7 +304,7 @@ def _run_video(
                 pred = method.step(image, masks)
             pred = _check_output(method_name, video, frame, pred, max_id)
             if options.out is not None and frame in outputs:
-                writes.append(writer.submit(write_mask, options.out / video.name / f"{frame}.png", pred))
+                writes.append(writer.submit(write_mask, mask_path(options.out, video.name, frame), pred))
             bar.update(1)
     method.end_video()
     for w in writes:
@@ -325,8 +332,6 @@ def _write_outputs(
     records: list[VideoRecord],
     world: World,
 ) -> None:
-    from vosbench.evaluation.report import result_contents
-
     assert options.out is not None
     run = {
         **config,

@@ -21,6 +21,7 @@ from typing import Any
 from vosbench.datasets import Video
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import write_atomic
+from vosbench.io.results import holds_masks, mask_path
 
 STATE_DIR = ".vosbench"
 RESULT_FILES = ("run.json", "results.json", "global_results-*.csv", "per-sequence_results-*.csv")
@@ -110,9 +111,7 @@ class RunState:
         if not self.out.is_dir():
             return []
         found = [p for pattern in RESULT_FILES for p in self.out.glob(pattern)]
-        found += [
-            p for p in self.out.iterdir() if p.is_dir() and p.name != STATE_DIR and any(p.glob("*.png"))
-        ]
+        found += [p for p in self.out.iterdir() if p.is_dir() and p.name != STATE_DIR and holds_masks(p)]
         return sorted(found)
 
     def prepare(self, resume: bool, overwrite: bool) -> None:
@@ -171,7 +170,7 @@ class RunState:
             ) from None
         if record.run != self.identity:
             return None
-        if not all((self.out / video.name / f"{f}.png").is_file() for f in video.output_frames):
+        if not all(mask_path(self.out, video.name, f).is_file() for f in video.output_frames):
             return None
         return record
 

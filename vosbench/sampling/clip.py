@@ -9,6 +9,8 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from vosbench.devices import is_cuda
+
 
 @dataclass(frozen=True)
 class ClipOptions:
@@ -114,7 +116,7 @@ def to_model(batch: dict[str, torch.Tensor], device: torch.device | str = "cpu")
     ``images`` float32 (B, T, 3, H, W) in [0, 1] (the model applies ImageNet normalisation),
     ``masks`` float32 (B, T, K, H, W), ``labels`` int64 (B, T, H, W), ``n_objects`` (B,).
     """
-    non_blocking = torch.device(device).type == "cuda"
+    non_blocking = is_cuda(device)
     moved = {k: v.to(device, non_blocking=non_blocking) for k, v in batch.items()}
     return {
         "images": moved["images"].float().div_(255.0),

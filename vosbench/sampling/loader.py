@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import multiprocessing
+from torch.utils.data import DataLoader, Dataset, Sampler
 
-import torch
-from torch.utils.data import DataLoader, Dataset
+from vosbench.devices import is_cuda
+from vosbench.processes import process_context
 
 
 def clip_loader(
@@ -16,24 +16,25 @@ def clip_loader(
     device: str = "cpu",
     drop_last: bool = True,
     persistent: bool = True,
+    batch_sampler: Sampler[list[int]] | None = None,
 ) -> DataLoader:
     """Batches of clips, decoded by ``workers`` processes.
 
-    Workers start from a fork server, not by forking this process: a process forked while
-    OpenCV's thread pool is running (after any cv2 call, e.g. generating the demo data) can
-    hang in the child. Workers persist across epochs (start-up costs about a second each).
+    Workers start from a fork server (:func:`~vosbench.processes.process_context`), not by
+    forking this process. With ``batch_sampler`` (the trainer's, which fixes each
+    iteration's positions) the batches are its; otherwise ``batch_size`` clips, shuffled.
+    Workers persist across epochs (start-up costs about a second each).
     """
-    context = None
-    if workers > 0:
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    batching: dict = (
+        {"batch_sampler": batch_sampler}
+        if batch_sampler is not None
+        else {"batch_size": batch_size, "shuffle": shuffle, "drop_last": drop_last}
+    )
     return DataLoader(
         dataset,
-        batch_size=batch_size,
         num_workers=workers,
-        shuffle=shuffle,
-        drop_last=drop_last,
-        pin_memory=torch.device(device).type == "cuda",
-        multiprocessing_context=context,
+        pin_memory=is_cuda(device),
+        multiprocessing_context=process_context() if workers > 0 else None,
         persistent_workers=persistent and workers > 0,
+        **batching,
     )

@@ -6,18 +6,10 @@ from pathlib import Path
 
 from torch.utils.data import Dataset
 
-from sitvos.training.config import TrainConfig
-from vosbench.datasets import load_videos
+from vosbench.datasets import dataset_spec, load_videos
 from vosbench.errors import VosbenchError
 from vosbench.sampling import ClipOptions, CocoClips, MixedClips, VideoClips
-
-# Never train on what results are reported on.
-FORBIDDEN = {
-    ("davis2016", "val"),
-    ("davis2017", "val"),
-    ("davis2017", "test-dev"),
-    ("davis2017", "test-challenge"),
-}
+from vosbench.training.config import TrainConfig
 
 
 def training_clips(
@@ -42,7 +34,7 @@ def training_clips(
         raise VosbenchError("--stage main needs --davis-root and/or --youtube-root")
     parts, weights = [], []
     if davis_root is not None:
-        if (davis_dataset, davis_split) in FORBIDDEN:
+        if davis_split in dataset_spec(davis_dataset).evaluation_splits:  # never train on what is reported
             raise VosbenchError(f"{davis_dataset} {davis_split} is an evaluation split: never train on it")
         videos = load_videos(davis_dataset, davis_root, davis_split)
         unknown = sorted(set(config.holdout) - {v.name for v in videos})

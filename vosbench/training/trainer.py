@@ -1,10 +1,13 @@
-"""The resumable trainer: single process or DistributedDataParallel under torchrun.
+"""The resumable trainer of every registered network: one process, or DistributedDataParallel
+under torchrun.
 
 Everything a restart needs is in ``RUN_DIR/state.pt`` (model, optimizer, scheduler, the
 iteration reached), written atomically every ``checkpoint_every`` iterations and at the
 end. Clips are a pure function of (seed, global position), and each iteration reads the
 positions ``[i * G, (i + 1) * G)`` with ``G`` the global batch, so a resumed run sees exactly
-the clips an uninterrupted run would have: same data order, same weights.
+the clips an uninterrupted run would have: same data order, same weights. The log files
+(``metrics.jsonl``, ``validation.jsonl``) are cut back to the resumed iteration, so a
+resumed run's curves are those of an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -13,36 +16,29 @@ import json
 import math
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
-from torch.utils.data import DataLoader, Dataset, Sampler, default_collate
+from torch.utils.data import Dataset, Sampler, default_collate
 
-from sitvos.network_method import bf16_autocast
-from sitvos.training.calibration import calibrate_frozen_norms
-from sitvos.training.config import TrainConfig
-from sitvos.training.loss import ClipLoss
-from sitvos.weights import load_model, save_checkpoint
+from vosbench.checkpoints import save_checkpoint
+from vosbench.devices import bf16_autocast, is_cuda
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import atomic_path, write_atomic, write_bytes_atomic
 from vosbench.progress import progress_bar
 from vosbench.runner.distributed import World, finish, init_world
 from vosbench.runner.provenance import hardware, hardware_label
 from vosbench.sampling.clip import to_model
+from vosbench.sampling.loader import clip_loader
+from vosbench.training.config import TrainConfig
+from vosbench.training.network import NetworkSpec, network_spec
 from vosbench.visual.plots import pyplot, save_figure
 
-
-@dataclass(frozen=True)
-class Validation:
-    """A held-out split scored with `vosbench run` (never the split results are reported on)."""
-
-    dataset: str
-    root: Path
-    split: str
-    sequences: tuple[str, ...] | None = None
-    settings: tuple[tuple[str, str], ...] = ()  # method options of the runs, e.g. (("size", "240"),)
+# A held-out split's score of a checkpoint: (checkpoint, scratch folder) -> score.
+Validator = Callable[[Path, Path], float]
+LOGS = ("metrics.jsonl", "validation.jsonl")
 
 
 class PositionBatches(Sampler[list[int]]):
@@ -78,35 +74,36 @@ def poly(iterations: int, power: float):
     return lambda i: max(0.0, 1.0 - i / iterations) ** power
 
 
-def _loss_curve(rows: list[dict], path: Path) -> None:
-    fig, ax = pyplot().subplots(figsize=(6, 3.5), dpi=120)
-    ax.plot([r["iteration"] for r in rows], [r["loss"] for r in rows], lw=1)
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("cross-entropy")
-    ax.set_title("SITVOS training loss")
-    ax.grid(alpha=0.3)
-    save_figure(fig, path)
+@dataclass
+class Session:
+    """One training process's state: the network, its loss, the optimiser and where it is."""
 
+    spec: NetworkSpec
+    config: TrainConfig
+    out: Path
+    device: str
+    world: World
+    model: torch.nn.Module
+    net: torch.nn.Module  # the loss module (wrapped by DDP under torchrun)
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LambdaLR
+    start: int
 
-def _validate(checkpoint: Path, validation: Validation, out: Path, device: str, config: TrainConfig) -> float:
-    from vosbench.runner.run import RunOptions, run_method
-
-    options = RunOptions(
-        dataset=validation.dataset,
-        root=validation.root,
-        out=out,
-        split=validation.split,
-        device=device,
-        sequences=validation.sequences,
-        overwrite=True,  # the trainer's own scratch folder: each validation replaces the last
-        progress=False,
-    )
-    settings: dict[str, object] = {**dict(validation.settings), "checkpoint": str(checkpoint)}
-    if config.model == "sitvos":
-        settings["fim"] = config.fim
-    outcome = run_method(config.model, settings, options)
-    assert outcome is not None and outcome.result is not None
-    return outcome.result.headline[1]
+    def save(self, iteration: int) -> None:
+        """state.pt (to resume) and last.pth (a checkpoint), on rank 0."""
+        if not self.world.is_main:
+            return
+        state = {
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "iteration": iteration,
+            "config": asdict(self.config),
+        }
+        with atomic_path(self.out / "state.pt") as tmp:
+            torch.save(state, tmp)
+        extra = {"iteration": iteration, "stage": self.config.stage}
+        save_checkpoint(self.out / "last.pth", self.model, self.model.config, extra, self.spec.name)
 
 
 def train(
@@ -115,34 +112,41 @@ def train(
     out: str | Path,
     device: str = "cpu",
     resume: bool = False,
-    validation: Validation | None = None,
+    validate: Validator | None = None,
     progress: bool = True,
 ) -> dict:
-    """Train; returns a summary (iterations, final loss, validation scores) on rank 0."""
-    out = Path(out)
+    """Train network ``config.model``; returns a summary (iterations, final loss, validation
+    score) on rank 0."""
+    session = _setup(network_spec(config.model), config, clips, Path(out), device, resume)
+    if validate is not None and session.world.is_main and session.start == 0:
+        session.save(0)  # the untrained network, for comparison
+        _record_validation(session.out, validate, 0)
+    last_loss, seconds, iteration = _loop(session, clips, validate, progress)
+    return _summary(session, validate, last_loss, seconds, iteration)
+
+
+def _setup(
+    spec: NetworkSpec, config: TrainConfig, clips: Dataset, out: Path, device: str, resume: bool
+) -> Session:
+    """The network, its loss and optimiser: fresh, or as ``state.pt`` left them."""
     world = init_world(device)
-    if world.size > 1 and device.startswith("cuda"):
+    if world.size > 1 and is_cuda(device):
         device = f"cuda:{world.local_rank}"
     torch.manual_seed(config.seed)
-    model = load_model(
-        config.init_checkpoint,
-        config.fim,
-        config.backbone_init,
-        config.model,
-        "" if config.init_checkpoint else config.backbone,
-        "" if config.init_checkpoint else config.backbone_weights,
-    )
-    model = model.to(device).train()
-    if device.startswith("cuda"):
+    model = spec.build(config).to(device).train()
+    if is_cuda(device):
         model = model.to(memory_format=torch.channels_last)
-    net: torch.nn.Module = ClipLoss(model)
+    net: torch.nn.Module = spec.loss(model)
     state_path = out / "state.pt"
     resuming = resume and state_path.is_file()
-    random_start = config.backbone_init == "random" and not config.backbone_weights
-    if not config.init_checkpoint and random_start and not resuming:
-        # The same first clips on every rank, so every process calibrates alike.
-        first = to_model(default_collate([clips[i % len(clips)] for i in range(config.batch_size)]), device)
-        calibrate_frozen_norms(model, lambda: net(**first))
+    if spec.prepare is not None and not resuming:
+
+        def first_batch_loss() -> object:
+            # The same first clips on every rank, so every process prepares alike.
+            batch = default_collate([clips[i % len(clips)] for i in range(config.batch_size)])
+            return net(**to_model(batch, device))
+
+        spec.prepare(model, config, first_batch_loss)
     if world.size > 1:
         net = torch.nn.parallel.DistributedDataParallel(net, find_unused_parameters=True)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -158,54 +162,66 @@ def train(
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         start = int(state["iteration"])
-    elif world.is_main:
-        out.mkdir(parents=True, exist_ok=True)
-        for stale in ("metrics.jsonl", "validation.jsonl"):
-            (out / stale).unlink(missing_ok=True)
     if world.is_main:
+        out.mkdir(parents=True, exist_ok=True)
+        for log in LOGS:
+            _cut_log(out / log, start)
         write_atomic(out / "config.json", json.dumps(asdict(config), indent=1))
+    return Session(spec, config, out, device, world, model, net, optimizer, scheduler, start)
 
-    total_positions = config.iterations * config.batch_size * world.size
-    context = None
-    if config.workers > 0:
-        import multiprocessing
 
-        context = multiprocessing.get_context("forkserver")
-    loader = DataLoader(
-        Positions(clips, total_positions),
-        batch_sampler=PositionBatches(start, config.iterations, config.batch_size, world),
-        num_workers=config.workers,
-        multiprocessing_context=context,
-        pin_memory=device.startswith("cuda"),
+def _cut_log(path: Path, start: int) -> None:
+    """Keep a log's rows up to iteration ``start`` (all of them gone for a fresh run): rows an
+    interrupted run wrote after its last checkpoint are written again when it resumes."""
+    if not path.is_file():
+        return
+    if start == 0:
+        path.unlink()
+        return
+    lines = path.read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if line.strip() and json.loads(line)["iteration"] <= start]
+    if len(kept) != len(lines):
+        write_atomic(path, "".join(line + "\n" for line in kept))
+
+
+def _loop(
+    session: Session, clips: Dataset, validate: Validator | None, progress: bool
+) -> tuple[float, float, int]:
+    """Iterations ``start..iterations``: (last loss, training seconds, last iteration)."""
+    config, world, out, device = session.config, session.world, session.out, session.device
+    loader = clip_loader(
+        Positions(clips, config.iterations * config.batch_size * world.size),
+        workers=config.workers,
+        device=device,
+        persistent=False,
+        batch_sampler=PositionBatches(session.start, config.iterations, config.batch_size, world),
     )
     use_bf16 = bf16_autocast(config.precision, device)
     autocast = torch.autocast(device_type=torch.device(device).type, dtype=torch.bfloat16, enabled=use_bf16)
     bar = progress_bar(
         total=config.iterations,
-        initial=start,
+        initial=session.start,
         unit="it",
         desc=f"train {config.stage}",
         enabled=progress and world.is_main,
     )
-    if validation is not None and world.is_main and start == 0:
-        _save(out, model, optimizer, scheduler, 0, config, world)  # the untrained model, for comparison
-        _record_validation(out, validation, device, 0, config)
+    params = [p for p in session.model.parameters() if p.requires_grad]
     last_loss = math.nan
-    if device.startswith("cuda"):
+    if is_cuda(device):
         torch.cuda.reset_peak_memory_stats(device)
     began = tick = time.perf_counter()
     validating = 0.0  # seconds spent validating inside the loop: not training throughput
-    iteration = start
+    iteration = session.start
     with bar:
         for batch in loader:
             data = to_model(batch, device)
             with autocast:
-                loss = net(data["images"], data["masks"], data["labels"], data["n_objects"])
-            optimizer.zero_grad(set_to_none=True)
+                loss = session.net(data["images"], data["masks"], data["labels"], data["n_objects"])
+            session.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, config.clip_grad)
-            optimizer.step()
-            scheduler.step()
+            session.optimizer.step()
+            session.scheduler.step()
             iteration += 1
             last_loss = float(loss.detach())
             bar.update(1)
@@ -215,38 +231,45 @@ def train(
                 row = {
                     "iteration": iteration,
                     "loss": last_loss,
-                    "lr": scheduler.get_last_lr()[0],
+                    "lr": session.scheduler.get_last_lr()[0],
                     "seconds": now - tick,
                 }
                 with open(out / "metrics.jsonl", "a", encoding="utf-8") as log:
                     log.write(json.dumps(row) + "\n")
                 tick = now
             validate_now = (
-                validation is not None
+                validate is not None
                 and config.validate_every > 0
                 and iteration % config.validate_every == 0
                 and iteration != config.iterations
             )
             if iteration % config.checkpoint_every == 0 or iteration == config.iterations or validate_now:
-                _save(out, model, optimizer, scheduler, iteration, config, world)  # validation reads it
+                session.save(iteration)  # validation reads it
             if validate_now and world.is_main:
-                assert validation is not None
+                assert validate is not None
                 validation_began = time.perf_counter()
-                _record_validation(out, validation, device, iteration, config)
+                _record_validation(out, validate, iteration)
                 validating += time.perf_counter() - validation_began
-    seconds = time.perf_counter() - began - validating
+    return last_loss, time.perf_counter() - began - validating, iteration
+
+
+def _summary(
+    session: Session, validate: Validator | None, last_loss: float, seconds: float, iteration: int
+) -> dict:
+    """summary.json, metrics.csv and the loss curve (rank 0), after a last validation."""
+    start, out, device = session.start, session.out, session.device
     summary: dict = {
         "iterations": iteration,
         "final_loss": last_loss,
         "device": hardware_label(hardware(device)),
-        "processes": world.size,
+        "processes": session.world.size,
         "train_seconds": seconds,  # this process's iterations, with data loading and checkpoints
         "iterations_per_second": (iteration - start) / seconds
         if seconds > 0 and iteration > start
         else math.nan,
         **_peak_memory(device),
     }
-    if world.is_main:
+    if session.world.is_main:
         rows = (
             [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
             if (out / "metrics.jsonl").is_file()
@@ -254,17 +277,17 @@ def train(
         )
         _write_csv(rows, out / "metrics.csv")
         if rows:
-            _loss_curve(rows, out / "loss_curve.png")
-        if validation is not None:
-            summary["validation"] = _record_validation(out, validation, device, iteration, config)
+            _loss_curve(rows, out / "loss_curve.png", session.spec.name)
+        if validate is not None:
+            summary["validation"] = _record_validation(out, validate, iteration)
         write_atomic(out / "summary.json", json.dumps(summary, indent=1))
-    finish(world)
+    finish(session.world)
     return summary
 
 
 def _peak_memory(device: str) -> dict[str, object]:
     """Peak memory of this process: allocated GPU memory on CUDA, resident set size on CPU."""
-    if device.startswith("cuda"):
+    if is_cuda(device):
         return {"peak_memory_mb": torch.cuda.max_memory_allocated(device) / 2**20, "peak_memory_of": "GPU"}
     try:
         import resource
@@ -275,25 +298,8 @@ def _peak_memory(device: str) -> dict[str, object]:
     return {"peak_memory_mb": rss / 2**20, "peak_memory_of": "process RSS"}
 
 
-def _save(out: Path, model, optimizer, scheduler, iteration: int, config: TrainConfig, world: World) -> None:
-    if not world.is_main:
-        return
-    state = {
-        "model": model.state_dict(),
-        "optimizer": optimizer.state_dict(),
-        "scheduler": scheduler.state_dict(),
-        "iteration": iteration,
-        "config": asdict(config),
-    }
-    with atomic_path(out / "state.pt") as tmp:
-        torch.save(state, tmp)
-    save_checkpoint(out / "last.pth", model, model.config, {"iteration": iteration, "stage": config.stage})
-
-
-def _record_validation(
-    out: Path, validation: Validation, device: str, iteration: int, config: TrainConfig
-) -> float:
-    score = _validate(out / "last.pth", validation, out / "validation", device, config)
+def _record_validation(out: Path, validate: Validator, iteration: int) -> float:
+    score = validate(out / "last.pth", out / "validation")
     history = out / "validation.jsonl"
     previous = (
         [json.loads(line)["score"] for line in history.read_text().splitlines()] if history.is_file() else []
@@ -303,6 +309,16 @@ def _record_validation(
     if not previous or score > max(previous):
         write_bytes_atomic(out / "best.pth", (out / "last.pth").read_bytes())
     return score
+
+
+def _loss_curve(rows: list[dict], path: Path, network: str) -> None:
+    fig, ax = pyplot().subplots(figsize=(6, 3.5), dpi=120)
+    ax.plot([r["iteration"] for r in rows], [r["loss"] for r in rows], lw=1)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("loss")
+    ax.set_title(f"{network} training loss")
+    ax.grid(alpha=0.3)
+    save_figure(fig, path)
 
 
 def _write_csv(rows: list[dict], path: Path) -> None:

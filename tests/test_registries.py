@@ -1,0 +1,116 @@
+"""Datasets and trainable networks register like methods; the core never imports its plugins."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from builders import ellipse_masks, write_davis2017
+
+from vosbench.cli import main
+from vosbench.datasets import DatasetSpec, dataset_names, dataset_spec, load_videos, register_dataset
+from vosbench.datasets.davis import load_davis
+from vosbench.datasets.spec import DATASETS
+from vosbench.errors import VosbenchError
+from vosbench.runner.run import RunOptions, has_ground_truth, run_method
+from vosbench.training import TrainConfig, network_names, network_spec
+from vosbench.training.data import training_clips
+
+REPO = Path(__file__).resolve().parent.parent
+IMPORT = re.compile(r"^\s*(?:from|import)\s+(\w+)", re.MULTILINE)
+
+
+def _imported_packages(folder: Path) -> dict[str, set[str]]:
+    return {str(p.relative_to(REPO)): set(IMPORT.findall(p.read_text())) for p in folder.rglob("*.py")}
+
+
+def test_core_never_imports_sitvos_or_baselines_and_sitvos_never_imports_baselines() -> None:
+    core = {
+        f for f, names in _imported_packages(REPO / "vosbench").items() if names & {"sitvos", "baselines"}
+    }
+    assert not core
+    sitvos = {f for f, names in _imported_packages(REPO / "sitvos").items() if "baselines" in names}
+    assert not sitvos
+    # and at run time: the command, the trainer and reproduce load no plugin until one is asked for
+    code = (
+        "import sys, vosbench.cli, vosbench.training.trainer, vosbench.reproduce.execute, "
+        "vosbench.evaluation, vosbench.submission\n"
+        "from vosbench.datasets import dataset_names, dataset_spec\n"
+        "[dataset_spec(n) for n in dataset_names()]\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'sitvos', 'baselines'})\n"
+        "print(','.join(loaded))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
+
+
+def test_bundled_datasets_and_networks_register_through_entry_points() -> None:
+    assert {"davis2016", "davis2017", "youtube2018", "youtube2019", "folder"} <= set(dataset_names())
+    for name in dataset_names():
+        spec = dataset_spec(name)
+        assert spec.name == name
+        assert not spec.splits or spec.default_split in spec.splits
+        assert set(spec.scored_splits) <= set(spec.splits)
+    assert {"sitvos", "stm"} <= set(network_names())
+    for name in ("sitvos", "stm"):
+        spec = network_spec(name)
+        assert spec.name == spec.method == name
+        assert issubclass(spec.train_config, TrainConfig)
+
+
+def test_unknown_names_list_the_registered_ones() -> None:
+    with pytest.raises(VosbenchError, match=r"unknown dataset 'mose'; available: .*davis2017"):
+        load_videos("mose", "/nowhere")
+    with pytest.raises(VosbenchError, match=r"unknown network 'aot'; available: .*sitvos"):
+        network_spec("aot")
+
+
+@pytest.fixture
+def mini_dataset():
+    """A dataset registered in this process only: DAVIS 2017's layout under another name,
+    with val as its evaluation split."""
+    spec = DatasetSpec(
+        name="mini-bench",
+        description="a test's own benchmark",
+        load=lambda root, split, resolution: load_davis(root, 2017, split, resolution),
+        default_split="val",
+        splits=("train", "val"),
+        scored_splits=("val",),
+        evaluation_splits=("val",),
+        protocol="davis",
+    )
+    register_dataset(spec)
+    yield spec
+    DATASETS.unregister(spec.name)
+
+
+def test_a_registered_dataset_is_run_scored_listed_and_never_trained_on(
+    mini_dataset: DatasetSpec, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    root = write_davis2017(tmp_path / "mini", {"s": ellipse_masks(5, (32, 48), 2, seed=3)})
+    assert has_ground_truth("mini-bench", "val") and not has_ground_truth("mini-bench", "train")
+    outcome = run_method(
+        "first-frame-copy", {}, RunOptions(dataset="mini-bench", root=root, out=tmp_path / "o")
+    )
+    assert outcome is not None and outcome.result is not None  # scored by its spec's protocol
+    assert outcome.result.split == "val"  # its own default split
+    assert main(["datasets"]) == 0
+    assert "mini-bench: a test's own benchmark" in capsys.readouterr().out
+    with pytest.raises(VosbenchError, match="mini-bench val is an evaluation split"):
+        training_clips(TrainConfig(size=32), davis_root=root, davis_dataset="mini-bench", davis_split="val")
+
+
+def test_listing_commands_name_every_registered_entry(capsys: pytest.CaptureFixture) -> None:
+    assert main(["networks"]) == 0
+    out = capsys.readouterr().out
+    assert "sitvos: SITVOS" in out and "stm: STM" in out
+    assert "fim (bool, default True)" in out  # the network's own settings, beyond the common ones
+    assert "iterations" not in out
+    assert main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    assert "submit: Annotations/<video>/<frame>.png, default split valid" in out
+    assert "davis2017: DAVIS 2017" in out and "default split test-dev" in out

@@ -1,0 +1,120 @@
+"""Checkpoints of trainable networks: one format for every network, read safely.
+
+A checkpoint is a ``torch.save`` of ``{"format", "architecture", "config", "model", ...}``:
+the registered network's name, its config dataclass as a dict and its state dict, plus
+whatever the trainer adds (iteration, stage). It is read with ``weights_only=True``:
+tensors and plain containers, never code. The network's spec rebuilds it from ``config``.
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from vosbench.errors import VosbenchError
+from vosbench.io.atomic import atomic_path
+
+CHECKPOINT_FORMAT = 1
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception's first line (or its type), for one-line error messages."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def load_tensors(path: Path, what: str) -> Any:
+    """``torch.load`` with ``weights_only=True`` (tensors and plain containers, never code); any
+    failure is one line naming the file."""
+    if not path.is_file():
+        raise VosbenchError(f"{path}: {what} not found")
+    if path.stat().st_size == 0:
+        raise VosbenchError(f"{path}: an empty file, expected a {what}")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        if "weights_only" in str(exc):  # torch refused objects other than tensors: say so briefly
+            raise VosbenchError(f"{path}: not a weights-only {what}; vosbench loads only tensors") from None
+        raise VosbenchError(f"{path}: not a readable {what} ({first_line(exc)})") from None
+    except Exception as exc:
+        raise VosbenchError(f"{path}: not a readable {what} ({first_line(exc)})") from None
+
+
+def save_checkpoint(
+    path: str | Path,
+    model: torch.nn.Module,
+    config: Any,
+    extra: dict | None = None,
+    architecture: str | None = None,
+) -> None:
+    """Save a checkpoint (architecture, model config, state dict), atomically.
+
+    ``architecture`` is the registered network's name (default: ``model.architecture``).
+    """
+    payload = {
+        "format": CHECKPOINT_FORMAT,
+        "architecture": architecture or model.architecture,
+        "config": asdict(config),
+        "model": model.state_dict(),
+        **(extra or {}),
+    }
+    with atomic_path(path) as tmp:
+        torch.save(payload, tmp)
+
+
+def load_checkpoint(path: str | Path) -> dict:
+    """Load a checkpoint safely (``weights_only=True``: tensors and plain containers only)."""
+    path = Path(path)
+    payload = load_tensors(path, "checkpoint")
+    expected = f"expected a dict with format={CHECKPOINT_FORMAT}, architecture, config and model"
+    if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
+        raise VosbenchError(f"{path}: not a vosbench checkpoint ({expected}; `vosbench train` writes them)")
+    for key, kind in (("config", dict), ("model", dict)):
+        if not isinstance(payload.get(key), kind):
+            raise VosbenchError(f"{path}: no {key} in the checkpoint ({expected})")
+    return payload
+
+
+def state_problems(
+    reference: dict[str, torch.Tensor], state: dict[str, Any], optional: tuple[str, ...] = ()
+) -> list[str]:
+    """What keeps ``state`` from loading into a network whose state dict is ``reference``: its
+    missing, unexpected and misshapen tensors, a line per kind naming the first few."""
+    missing = [k for k in reference if k not in state and not k.startswith(optional)]
+    unexpected = [k for k in state if k not in reference]
+    misshapen = [
+        f"{k} {tuple(state[k].shape)} (expected {tuple(reference[k].shape)})"
+        for k in state
+        if k in reference and getattr(state[k], "shape", None) != reference[k].shape
+    ]
+    problems = []
+    for name, keys in (("missing", missing), ("unexpected", unexpected), ("misshapen", misshapen)):
+        if keys:
+            problems.append(f"{len(keys)} {name}: {', '.join(keys[:4])}{', ...' if len(keys) > 4 else ''}")
+    return problems
+
+
+def load_weights(model: torch.nn.Module, state: dict[str, Any], path: str | Path, architecture: str) -> None:
+    """Load ``state`` into ``model``, or fail naming every kind of mismatch (nothing dropped)."""
+    problems = state_problems(model.state_dict(), state)
+    if problems:
+        raise VosbenchError(f"{path}: weights do not fit the {architecture} network: " + "; ".join(problems))
+    model.load_state_dict(state)
+
+
+def network_from_checkpoint(payload: dict, path: str | Path) -> torch.nn.Module:
+    """The registered network a loaded checkpoint describes, with its weights."""
+    from vosbench.training.network import network_spec
+
+    architecture = str(payload.get("architecture", ""))
+    spec = network_spec(architecture)
+    try:
+        model = spec.network(spec.config(**payload["config"]))
+    except (TypeError, ValueError, VosbenchError) as exc:
+        raise VosbenchError(f"{path}: config: {architecture}: {exc}") from None
+    load_weights(model, payload["model"], path, architecture)
+    return model

@@ -1,0 +1,30 @@
+"""Devices and precision: the one place that says what a device string means."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vosbench.errors import VosbenchError
+
+
+def is_cuda(device: Any) -> bool:
+    """Whether ``device`` (``"cuda"``, ``"cuda:N"``, a ``torch.device``) is a CUDA device."""
+    return str(device).split(":", 1)[0] == "cuda"
+
+
+def check_device(device: str) -> None:
+    """Fail with one line unless ``device`` is ``cpu``, or ``cuda[:N]`` on a machine with CUDA."""
+    if not (device == "cpu" or is_cuda(device)):
+        raise VosbenchError(f"--device {device!r}: expected cpu, cuda or cuda:N")
+    if is_cuda(device):
+        import torch
+
+        if not torch.cuda.is_available():
+            raise VosbenchError(
+                f"--device {device}: CUDA is not available on this machine (use --device cpu)"
+            )
+
+
+def bf16_autocast(precision: str, device: Any) -> bool:
+    """Whether ``precision`` means bf16 autocast on ``device`` (auto: on CUDA only)."""
+    return precision == "bf16" or (precision == "auto" and is_cuda(device))

@@ -1,0 +1,56 @@
+"""`vosbench run` and `vosbench profile`: a method over a dataset, reported on the terminal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from vosbench.datasets import dataset_spec
+from vosbench.devices import check_device
+from vosbench.errors import VosbenchError
+from vosbench.evaluation.report import format_table
+from vosbench.io.atomic import write_atomic
+from vosbench.io.preflight import writable_file
+from vosbench.runner.provenance import provenance
+from vosbench.runner.run import RunOptions, run_method
+
+
+def run_and_report(method: str, settings: dict[str, Any], options: RunOptions) -> None:
+    """Run ``method``, then print its frames, timing and (where scored) the table."""
+    check_device(options.device)
+    outcome = run_method(method, settings, options)
+    if outcome is None:  # not rank 0
+        return
+    print(f"{method}: {sum(r.frames for r in outcome.records)} frames; {outcome.profile.summary()}")
+    if outcome.result is not None:
+        print(format_table(outcome.result))
+        name, value = outcome.result.headline
+        print(f"\n{name}: {100 * value:.1f}")
+    print(f"wrote {options.out} (masks, run.json" + (", result files)" if outcome.result else ")"))
+
+
+def profile_and_report(
+    method: str, settings: dict[str, Any], set_items: list[str], options: RunOptions, out: Path | None
+) -> None:
+    """Time ``method`` (nothing written but, with ``out``, the report as JSON); prints it."""
+    if options.max_frames is not None and options.max_frames <= options.warmup:
+        raise VosbenchError(f"--frames {options.max_frames}: must exceed --warmup ({options.warmup})")
+    if out is not None:
+        writable_file(out, "--out")
+    check_device(options.device)
+    outcome = run_method(method, settings, options)
+    if outcome is None:
+        return
+    print(f"{method} on {options.dataset}: {outcome.profile.summary()}")
+    if out is not None:
+        report = {
+            "method": method,
+            "settings": set_items,
+            "dataset": options.dataset,
+            "split": dataset_spec(options.dataset).split_or_default(options.split),
+            "profile": outcome.profile.to_dict(),
+            "provenance": provenance(options.device),
+        }
+        write_atomic(out, json.dumps(report, indent=1))
+        print(f"wrote {out}")

@@ -1,0 +1,71 @@
+"""`vosbench train`: one stage of a registered network's training, from dataset arguments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vosbench.devices import check_device
+from vosbench.errors import VosbenchError
+from vosbench.io.preflight import writable_dir
+from vosbench.methods.options import build_options
+from vosbench.training.data import training_clips
+from vosbench.training.network import network_spec
+from vosbench.training.trainer import train
+from vosbench.training.validation import Validation
+
+
+@dataclass(frozen=True)
+class TrainData:
+    """Where a stage's clips come from, and the held-out split it validates on."""
+
+    coco_root: Path | None = None
+    coco_ann: Path | None = None
+    davis_root: Path | None = None
+    davis_dataset: str = "davis2017"
+    davis_split: str = "train"
+    youtube_root: Path | None = None
+    youtube_weight: float = 1.0
+    val_dataset: str | None = None
+    val_root: Path | None = None
+    val_split: str = "val"
+    val_sequences: tuple[str, ...] | None = None
+
+
+def train_stage(
+    network: str,
+    settings: dict[str, Any],
+    data: TrainData,
+    out: Path,
+    device: str = "cpu",
+    resume: bool = False,
+    progress: bool = True,
+) -> dict:
+    """Train ``network`` with ``settings`` (its training settings' fields, text or typed) into
+    ``out``; returns the trainer's summary (empty on ranks other than 0)."""
+    check_device(device)
+    writable_dir(out, "--out")
+    spec = network_spec(network)
+    config = build_options("train", spec.train_config, {**settings, "model": network}, invalid="")
+    clips = training_clips(
+        config,
+        data.coco_root,
+        data.coco_ann,
+        data.davis_root,
+        data.davis_dataset,
+        data.davis_split,
+        data.youtube_root,
+        data.youtube_weight,
+    )
+    validation = None
+    if data.val_dataset or data.val_root:
+        if not (data.val_dataset and data.val_root):
+            raise VosbenchError("validation needs both --val-dataset and --val-root")
+        validation = Validation(data.val_dataset, data.val_root, data.val_split, data.val_sequences)
+    elif config.holdout and data.davis_root is not None:
+        validation = Validation(data.davis_dataset, data.davis_root, data.davis_split, tuple(config.holdout))
+    validate = (
+        validation.for_network(spec.method, spec.method_settings(config), device) if validation else None
+    )
+    return train(config, clips, out, device, resume, validate, progress=progress)

@@ -1,0 +1,52 @@
+"""Validation during training: a held-out split scored by `vosbench run`'s public API.
+
+Never the split results are reported on: the training command validates on videos held out
+of the training split (``--holdout``) or on a split the user names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from vosbench.runner.run import RunOptions, run_method
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A held-out split, scored by running a network's method on a checkpoint.
+
+    An instance is the trainer's validation callback: ``validation(checkpoint, scratch)``
+    runs ``method`` with ``settings`` and the checkpoint into ``scratch`` (each call replaces
+    the last) and returns the benchmark's headline score (J&F for DAVIS).
+    """
+
+    dataset: str
+    root: Path
+    split: str
+    sequences: tuple[str, ...] | None = None
+    settings: tuple[tuple[str, str], ...] = ()  # method options of the runs, e.g. (("size", "240"),)
+    method: str = ""  # set by :meth:`for_network`
+    device: str = "cpu"
+
+    def for_network(self, method: str, settings: dict[str, object], device: str) -> Validation:
+        """This split, run with ``method`` and its options from the training settings added."""
+        merged = {**dict(self.settings), **{k: str(v) for k, v in settings.items()}}
+        return Validation(
+            self.dataset, self.root, self.split, self.sequences, tuple(sorted(merged.items())), method, device
+        )
+
+    def __call__(self, checkpoint: Path, scratch: Path) -> float:
+        options = RunOptions(
+            dataset=self.dataset,
+            root=self.root,
+            out=scratch,
+            split=self.split,
+            device=self.device,
+            sequences=self.sequences,
+            overwrite=True,  # the trainer's own scratch folder: each validation replaces the last
+            progress=False,
+        )
+        outcome = run_method(self.method, {**dict(self.settings), "checkpoint": str(checkpoint)}, options)
+        assert outcome is not None and outcome.result is not None
+        return outcome.result.headline[1]
