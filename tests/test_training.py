@@ -302,7 +302,9 @@ def test_validation_on_held_out_videos_during_training(
     args = ["train", "--stage", "main", "--davis-root", str(small_demo.davis_root), "--out", str(out)]
     args += ["--backbone-init", "random", "--iterations", "3", "--batch-size", "1", "--size", "64"]
     args += ["--frames", "2", "--workers", "0", "--checkpoint-every", "5", "--validate-every", "2"]
-    assert main([*args, "--holdout", "canyon", "lagoon", "--quiet"]) == 0
+    assert main([*args, "--holdout", "canyon", "lagoon", "--val-set", "size=48", "--quiet"]) == 0
+    # the validation runs took the method option given for them (a smaller network input)
+    assert json.loads((out / "validation" / "run.json").read_text())["options"]["size"] == 48
     # before training, at 2 (a checkpoint saved for it, though checkpoints come every 5), at the end
     assert [(i, it) for i, it, _ in seen] == [(0, 0), (1, 2), (2, 3)]
     assert all(seqs == ("canyon", "lagoon") for _, _, seqs in seen)

@@ -374,6 +374,13 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--val-split", default="val")
     p.add_argument("--val-sequences", nargs="+", default=None)
     p.add_argument(
+        "--val-set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an option of the validation runs' method, e.g. size=240 on a CPU (repeatable)",
+    )
+    p.add_argument(
         "--holdout",
         nargs="+",
         default=(),
@@ -416,7 +423,8 @@ def _run_train(args: argparse.Namespace) -> int:
     settings.update({k: v for k, v in given.items() if v is not None})
     settings.update(parse_settings(args.set))
     sequences = tuple(args.val_sequences) if args.val_sequences else None
-    data = TrainData(**_arguments_of(TrainData, args, val_sequences=sequences))
+    val_settings = tuple(sorted(parse_settings(args.val_set).items()))
+    data = TrainData(**_arguments_of(TrainData, args, val_sequences=sequences, val_settings=val_settings))
     summary = train_stage(args.model, settings, data, args.out, args.device, args.resume, not args.quiet)
     if summary:
         print(

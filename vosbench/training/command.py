@@ -31,6 +31,7 @@ class TrainData:
     val_root: Path | None = None
     val_split: str = "val"
     val_sequences: tuple[str, ...] | None = None
+    val_settings: tuple[tuple[str, str], ...] = ()  # the validation runs' method options, e.g. size
 
 
 def train_stage(
@@ -62,9 +63,14 @@ def train_stage(
     if data.val_dataset or data.val_root:
         if not (data.val_dataset and data.val_root):
             raise VosbenchError("validation needs both --val-dataset and --val-root")
-        validation = Validation(data.val_dataset, data.val_root, data.val_split, data.val_sequences)
+        validation = Validation(
+            data.val_dataset, data.val_root, data.val_split, data.val_sequences, data.val_settings
+        )
     elif config.holdout and data.davis_root is not None:
-        validation = Validation(data.davis_dataset, data.davis_root, data.davis_split, tuple(config.holdout))
+        holdout = tuple(config.holdout)
+        validation = Validation(
+            data.davis_dataset, data.davis_root, data.davis_split, holdout, data.val_settings
+        )
     validate = (
         validation.for_network(spec.method, spec.method_settings(config), device) if validation else None
     )
