@@ -20,7 +20,7 @@ from torchvision.models import MobileNet_V2_Weights, ResNet18_Weights, ResNet50_
 
 from sitvos.model.backbone import check_backbone
 from sitvos.weight_layouts import check_backbone_state, is_tonylins_layout, tonylins_to_torchvision
-from vosbench.checkpoints import first_line, load_checkpoint, load_tensors, network_from_checkpoint
+from vosbench.checkpoints import first_line, load_checkpoint, load_state_dict, network_from_checkpoint
 from vosbench.errors import VosbenchError
 from vosbench.training.network import network_spec
 
@@ -76,12 +76,7 @@ def backbone_weights(backbone: str, init: str = "imagenet", path: str | Path = "
 def read_backbone_file(path: str | Path, backbone: str) -> dict[str, torch.Tensor]:
     """A backbone's weights file as a state dict in torchvision's layout (converted if needed)."""
     path = Path(path)
-    state = load_tensors(path, "backbone weights file")
-    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
-        state = state["state_dict"]
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise VosbenchError(f"{path}: expected a state dict (parameter name -> tensor)")
-    state = {k.removeprefix("module."): v for k, v in state.items()}
+    state = load_state_dict(path, "backbone weights file")
     try:
         if backbone == "mobilenetv2" and is_tonylins_layout(state):
             state = tonylins_to_torchvision(state)

@@ -44,6 +44,17 @@ def load_tensors(path: Path, what: str) -> Any:
         raise VosbenchError(f"{path}: not a readable {what} ({first_line(exc)})") from None
 
 
+def load_state_dict(path: Path, what: str) -> dict[str, torch.Tensor]:
+    """A state dict saved by any code base (bare, or under ``"state_dict"``), its
+    ``nn.DataParallel`` ``module.`` prefixes removed; anything else is one line naming the file."""
+    state = load_tensors(path, what)
+    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
+        state = state["state_dict"]
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise VosbenchError(f"{path}: expected a state dict (parameter name -> tensor)")
+    return {k.removeprefix("module."): v for k, v in state.items()}
+
+
 def save_checkpoint(
     path: str | Path,
     model: torch.nn.Module,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from vosbench.devices import check_device
@@ -42,7 +43,7 @@ def reproduce_tables(
     chosen = choose_scale(scale, quick, demo)
     start = time.perf_counter()
     sources = None if demo else parse_data(data)  # None: reproduce generates the demo data
-    options = ReproduceOptions(**{**options.__dict__, "scale": chosen})
+    options = replace(options, scale=chosen)
     written = reproduce(tables, sources, options)
     print(
         f"wrote {len(written)} files under {options.reports} in {time.perf_counter() - start:.0f} s; "

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import torch
-
-from vosbench.checkpoints import load_tensors, load_weights, save_checkpoint
+from vosbench.checkpoints import load_state_dict, load_weights, save_checkpoint
 from vosbench.errors import VosbenchError
 from vosbench.io.preflight import writable_file
 from vosbench.training.network import NetworkSpec, network_names, network_spec
@@ -36,11 +34,7 @@ def convert_weights(source: str, weights: Path, out: Path) -> str:
     returns a line saying what was written."""
     spec = _network_for(source)
     writable_file(out, "OUT")
-    state = load_tensors(weights, f"{source} state dict")
-    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
-        state = state["state_dict"]
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise VosbenchError(f"{weights}: expected a state dict (parameter name -> tensor)")
+    state = load_state_dict(weights, f"{source} state dict")
     try:
         config, converted = spec.converters[source](state)
     except ValueError as exc:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-from torch import nn
+from typing import TYPE_CHECKING, Any
 
 from vosbench.registry import Registry
 from vosbench.training.config import TrainConfig
+
+if TYPE_CHECKING:  # listing the networks (every command's parser) must not import torch
+    from torch import nn
 
 
 def no_settings(config: TrainConfig) -> dict[str, Any]:

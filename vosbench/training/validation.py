@@ -6,7 +6,7 @@ of the training split (``--holdout``) or on a split the user names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from vosbench.runner.run import RunOptions, run_method
@@ -32,9 +32,7 @@ class Validation:
     def for_network(self, method: str, settings: dict[str, object], device: str) -> Validation:
         """This split, run with ``method`` and its options from the training settings added."""
         merged = {**dict(self.settings), **{k: str(v) for k, v in settings.items()}}
-        return Validation(
-            self.dataset, self.root, self.split, self.sequences, tuple(sorted(merged.items())), method, device
-        )
+        return replace(self, settings=tuple(sorted(merged.items())), method=method, device=device)
 
     def __call__(self, checkpoint: Path, scratch: Path) -> float:
         options = RunOptions(
