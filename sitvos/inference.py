@@ -17,7 +17,6 @@ import torch
 
 from sitvos.frames import add_objects, label_map, network_frame, paste_given
 from sitvos.memory import MemoryBank, MemoryPolicy, Strategy
-from sitvos.model.aggregation import soft_aggregate
 from sitvos.model.network import foreground_probability
 from sitvos.network_method import NetworkMethod, NetworkOptions
 from vosbench.methods import GivenMasks, VideoInfo
@@ -60,7 +59,7 @@ class SITVOSMethod(NetworkMethod):
     @torch.inference_mode()
     def step(self, image: np.ndarray, given: GivenMasks | None) -> np.ndarray:
         t, self.t = self.t, self.t + 1
-        frame = network_frame(image, given, self.options.size, self.device, self.cuda)
+        frame = network_frame(image, given, self.options.size, self.device, self.cuda, self.padding)
         size = frame.size
         with self._autocast():
             with self.stage("backbone"):
@@ -76,12 +75,13 @@ class SITVOSMethod(NetworkMethod):
                         empty = torch.zeros((len(new_ids), 1, *size), device=self.device)
                         self.bank.add_objects(self.model.encode_masks(empty))
                 foreground = paste_given(foreground, frame.labels, given.ids, self.ids)
-            probs = soft_aggregate(foreground) if self.ids else None
+            probs = self.aggregate(foreground, frame) if self.ids else None
             anchor = bool(given)
             if probs is not None and self.bank.policy.wants(t, anchor):
                 with self.stage("mask encoder"):
-                    embeddings = self.model.encode_masks(probs[1:, None])
-                self.bank.add(t, query.key, embeddings, anchor)
+                    embeddings = self.model.encode_masks(self.remembered(probs, frame)[:, None])
+                    key = self.model.memory_key(query)
+                self.bank.add(t, key, embeddings, anchor)
         if probs is None:
             return np.zeros(self.info.size, np.uint8)
         return label_map(probs, frame, self.ids)

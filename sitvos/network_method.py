@@ -1,5 +1,5 @@
 """What every memory-network method shares (SITVOS and STM): weights, device, precision,
-and the network input size."""
+the network input size, and the official evaluation's protocol for converted weights."""
 
 from __future__ import annotations
 
@@ -9,9 +9,15 @@ from typing import Literal
 
 import torch
 
+from sitvos.frames import NetworkFrame
+from sitvos.model.aggregation import soft_aggregate
+from sitvos.model.padding import PaddingMode, unpad, zero_border
 from sitvos.weights import load_model
 from vosbench.devices import bf16_autocast, is_cuda
 from vosbench.methods import Method
+
+# The official evaluations' object slots: background and 10 objects, empty ones included.
+OFFICIAL_SLOTS = 11
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,13 @@ class NetworkOptions:
         default=0,
         metadata={"help": "seeds the weights that start random (init=random, new layers), so runs repeat"},
     )
+    variant: Literal["", "paper", "official"] = field(
+        default="",
+        metadata={
+            "help": "the checkpoint's (official for converted official weights); official: zero padding, "
+            "memory from the unpadded probabilities, 11 object slots, as the authors' evaluation"
+        },
+    )
 
     def __post_init__(self) -> None:
         if self.size and self.size < 32:
@@ -65,13 +78,34 @@ class NetworkMethod(Method):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(opts.seed)
             model = load_model(
-                opts.checkpoint, fim, opts.init, self.architecture, opts.backbone, opts.backbone_weights
+                opts.checkpoint,
+                fim,
+                opts.init,
+                self.architecture,
+                opts.backbone,
+                opts.backbone_weights,
+                opts.variant,
             )
         self.model = model.to(device).eval()
         self.cuda = is_cuda(device)
         if self.cuda:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.dtype = torch.bfloat16 if bf16_autocast(opts.precision, device) else None
+        self.official = (opts.variant or self.model.config.variant) == "official"
+        self.padding: PaddingMode = "zero" if self.official else "replicate"
+        self.probabilities: torch.Tensor | None = None  # the last frame's (K+1, H, W), unpadded
+
+    def aggregate(self, foreground: torch.Tensor, frame: NetworkFrame) -> torch.Tensor:
+        """Soft aggregation of the objects' probabilities (K, Hp, Wp) -> (K+1, Hp, Wp), over
+        the official code's 11 slots for its variant; keeps the unpadded result."""
+        probs = soft_aggregate(foreground, OFFICIAL_SLOTS if self.official else 0)
+        self.probabilities = unpad(probs, frame.pad)
+        return probs
+
+    def remembered(self, probs: torch.Tensor, frame: NetworkFrame) -> torch.Tensor:
+        """The objects' probabilities (K, Hp, Wp) that enter memory: the official code crops
+        them and pads with zeros again, the paper variant keeps the border's."""
+        return zero_border(probs[1:], frame.pad) if self.official else probs[1:]
 
     def _autocast(self) -> contextlib.AbstractContextManager:
         if self.dtype is None:

@@ -86,14 +86,20 @@ def read_backbone_file(path: str | Path, backbone: str) -> dict[str, torch.Tenso
     return state
 
 
-def _fresh(architecture: str, weights: tuple[Any, Any], fim: bool, backbone: str):
+def _fresh(architecture: str, weights: tuple[Any, Any], fim: bool, backbone: str, variant: str = ""):
     """A new network of ``architecture`` (its default config with ``fim`` and ``backbone``, where
-    its config has them) starting from ``weights`` (image network, mask network)."""
+    its config has them; with ``variant="official"`` its config's ``official()``) starting from
+    ``weights`` (image network, mask network)."""
     spec = network_spec(architecture)
     names = {f.name for f in fields(spec.config)}
     chosen = {k: v for k, v in (("fim", fim), ("backbone", backbone)) if k in names}
+    make = spec.config
+    if variant == "official":
+        make = getattr(spec.config, "official", None)
+        if make is None:
+            raise VosbenchError(f"{architecture}: no official variant")
     try:
-        return spec.network(spec.config(**chosen), weights)
+        return spec.network(make(**chosen), weights)
     except (TypeError, ValueError) as exc:
         raise VosbenchError(f"{architecture}: {exc}") from None
 
@@ -105,14 +111,17 @@ def load_model(
     architecture: str = "sitvos",
     backbone: str = "",
     backbone_file: str | Path = "",
+    variant: str = "",
 ):
     """A memory network (SITVOS, STM: any registered network whose config has a
     ``backbone``) with its weights: a checkpoint, ImageNet backbones, or random (when asked).
 
     A checkpoint fixes the architecture and the backbone; asking for another one, or another
-    ``fim`` than it was trained with, is an error rather than a silent switch. Without a
+    ``fim`` than it was trained with, is an error rather than a silent switch (its ``variant``
+    is its network; another one only changes how inference pads and aggregates). Without a
     checkpoint, ``backbone`` ("" = ``resnet50``) starts from ImageNet (``init``), from random
-    weights, or from ``backbone_file``.
+    weights, or from ``backbone_file``, as the ``variant``'s network ("official": the authors'
+    code's).
     """
     if checkpoint:
         payload = load_checkpoint(checkpoint)
@@ -128,4 +137,4 @@ def load_model(
             raise VosbenchError(f"{checkpoint}: a {trained_on} backbone, but backbone={backbone} was asked")
         return network_from_checkpoint({**payload, "architecture": saved}, checkpoint)
     backbone = backbone or "resnet50"
-    return _fresh(architecture, backbone_weights(backbone, init, backbone_file), fim, backbone)
+    return _fresh(architecture, backbone_weights(backbone, init, backbone_file), fim, backbone, variant)

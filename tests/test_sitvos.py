@@ -172,6 +172,9 @@ class StubNetwork(torch.nn.Module):
     def encode_masks(self, masks: torch.Tensor) -> torch.Tensor:
         return torch.rand(masks.shape[0], 4, masks.shape[-2] // 16, masks.shape[-1] // 16)
 
+    def memory_key(self, frame) -> torch.Tensor:
+        return frame.key
+
     def encode_memory(self, keys: torch.Tensor) -> torch.Tensor:
         self.encode_memory_calls += 1
         return keys
@@ -394,3 +397,76 @@ def test_late_objects_join_the_memory() -> None:
             assert (out[30:40, 30:40] == 2).all()
         assert all(m.shape[0] == len(method.ids) for m in method.bank.masks.values())
     assert method.ids == [1, 2] and 3 in method.bank.keys  # the given frame is an anchor
+
+
+def _official_formula(
+    block: AttentionBlock, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor
+) -> torch.Tensor:
+    """The official code's blocks, written out: no biases; without a value map, V as it is."""
+    qq, kk = q @ block.q.weight.T, k @ block.k.weight.T
+    vv = v @ block.v.weight.T if isinstance(block.v, torch.nn.Linear) else v
+    x = torch.softmax(qq @ kk.transpose(-1, -2) / 8, dim=-1) @ vv + q  # 1/8: the code's temperature
+    mean, var = x.mean(-1, keepdim=True), x.var(-1, unbiased=False, keepdim=True)
+    return (x - mean) / torch.sqrt(var + block.norm.eps) * block.norm.weight + block.norm.bias
+
+
+def test_official_variant_is_the_authors_network() -> None:
+    """ModelConfig.official(): C=128, 3x3 W_K and W_Q, the 3x3 mask embedding, self-attention
+    without biases (LayerNorm eps 1e-6), cross-attention without value maps sharing one
+    LayerNorm, and [T_out, Q_ori] projected to 512 channels for the decoder."""
+    model = SITVOS(ModelConfig.official()).eval()
+    _randomise_norms(model)
+    assert model.key_embed.weight.shape == model.query_embed.weight.shape == (128, 1024, 3, 3)
+    assert model.mask_embed.weight.shape == (128, 256, 3, 3)
+    assert model.projector.weight.shape == (512, 256, 1, 1)
+    assert model.decoder.conv.in_channels == 512
+    tr = model.transformer
+    for block in (tr.encoder_self, tr.decoder_self):
+        assert block.q.bias is None and block.v.bias is None and block.norm.eps == 1e-6
+    crosses = (tr.fim_memory, tr.fim_query, tr.cross)
+    assert all(isinstance(b.v, torch.nn.Identity) and b.norm is tr.cross.norm for b in crosses)
+    assert tr.cross.norm.eps == 1e-5
+    # the Memory module's forward (model/model.py), written out from the code's equations
+    m_ori, q_ori, m_e = torch.randn(1, 12, 128), torch.randn(1, 6, 128), torch.randn(2, 12, 128)
+    t_self = _official_formula(tr.encoder_self, m_ori, m_ori, m_ori)
+    c_self = _official_formula(tr.decoder_self, q_ori, q_ori, q_ori)
+    t_final = _official_formula(tr.fim_memory, t_self, c_self, c_self)
+    c_final = _official_formula(tr.fim_query, c_self.expand(2, -1, -1), t_self.expand(2, -1, -1), m_e * m_ori)
+    expected = _official_formula(tr.cross, c_final, t_final.expand(2, -1, -1), t_final.expand(2, -1, -1))
+    with torch.no_grad():
+        got = tr(tr.encode_memory(m_ori), m_ori, m_e, q_ori)
+    torch.testing.assert_close(got, expected, atol=1e-5, rtol=1e-5)
+    # memory keys come from W_K, queries from W_Q: no longer the same tensor
+    with torch.no_grad():
+        frame = model.encode_image(torch.rand(1, 3, 64, 96))
+        torch.testing.assert_close(model.memory_key(frame), model.key_embed(frame.features.r4))
+        assert not torch.allclose(model.memory_key(frame), frame.key)
+        logits = model.segment(
+            frame, model.memory_key(frame), model.encode_masks(torch.rand(2, 1, 64, 96))[:, None]
+        )
+    assert logits.shape == (2, 2, 16, 24)
+
+
+def test_paper_variant_keeps_its_shape() -> None:
+    model = SITVOS(ModelConfig())
+    assert model.query_embed is None and model.projector is None
+    assert isinstance(model.mask_embed, torch.nn.Identity)  # ResNet-18's 256 channels are C
+    assert model.key_embed.kernel_size == (1, 1) and model.transformer.cross.v.bias is not None
+
+
+def test_official_variant_runs_zero_padded_over_11_slots(tmp_path: Path) -> None:
+    method = create_method(
+        "sitvos", {"init": "random", "variant": "official", "memory": "linspace", "n": "3"}
+    )
+    assert method.official and method.padding == "zero" and method.model.config == ModelConfig.official()
+    size = (37, 53)  # needs padding
+    method.start_video(VideoInfo("v", size, 4, (1, 2)))
+    first = _first_mask(size, (1, 2))
+    np.testing.assert_array_equal(method.step(_frames(1, size)[0], first), first.labels)
+    for seed in (1, 2, 3):
+        assert method.step(_frames(1, size, seed=seed)[0], None).shape == size
+    assert method.probabilities.shape == (3, *size)
+    torch.testing.assert_close(method.probabilities.sum(0), torch.ones(size))  # 11 slots, 3 returned
+    path = checkpoint_round_trip("sitvos", tmp_path, variant="official")
+    assert create_method("sitvos", {"checkpoint": str(path)}).official  # recorded in the checkpoint
+    assert not create_method("sitvos", {"checkpoint": str(path), "variant": "paper"}).official

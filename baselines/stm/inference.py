@@ -14,33 +14,20 @@ read only the memory frames from their own first frame on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import torch
 
 from sitvos.frames import add_objects, label_map, network_frame, paste_given
 from sitvos.memory import MemoryPolicy
-from sitvos.model.aggregation import soft_aggregate
 from sitvos.model.network import foreground_probability
-from sitvos.model.padding import unpad, zero_border
 from sitvos.network_method import NetworkMethod, NetworkOptions
 from vosbench.methods import GivenMasks, VideoInfo
-
-# The official evaluation's object slots: background and 10 objects, empty ones included.
-OFFICIAL_SLOTS = 11
 
 
 @dataclass(frozen=True)
 class STMOptions(NetworkOptions):
     every: int = field(default=5, metadata={"help": "a frame enters memory every this many frames"})
-    variant: Literal["", "paper", "official"] = field(
-        default="",
-        metadata={
-            "help": "the checkpoint's (official for converted official weights); official: zero padding, "
-            "memory from the unpadded probabilities, 11 object slots, as the authors' evaluation"
-        },
-    )
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -53,11 +40,6 @@ class STMMethod(NetworkMethod):
     Options = STMOptions
     description = "STM: space-time memory networks (ICCV 2019), the paper's main comparison"
     architecture = "stm"
-
-    def __init__(self, options: STMOptions | None = None, device: str = "cpu") -> None:
-        super().__init__(options, device)
-        self.official = (self.options.variant or self.model.config.variant) == "official"
-        self.probabilities: torch.Tensor | None = None  # the last frame's (K+1, H, W), unpadded
 
     def start_video(self, info: VideoInfo) -> None:
         self.info = info
@@ -73,8 +55,7 @@ class STMMethod(NetworkMethod):
     @torch.inference_mode()
     def step(self, image: np.ndarray, given: GivenMasks | None) -> np.ndarray:
         t, self.t = self.t, self.t + 1
-        padding = "zero" if self.official else "replicate"
-        frame = network_frame(image, given, self.options.size, self.device, self.cuda, padding)
+        frame = network_frame(image, given, self.options.size, self.device, self.cuda, self.padding)
         with self._autocast():
             with self.stage("query encoder"):
                 query = self.model.encode_query(frame.image)
@@ -85,14 +66,11 @@ class STMMethod(NetworkMethod):
                 foreground = paste_given(foreground, frame.labels, given.ids, self.ids)
             if not self.ids:
                 return np.zeros(self.info.size, np.uint8)
-            probs = soft_aggregate(foreground, OFFICIAL_SLOTS if self.official else 0)
-            self.probabilities = unpad(probs, frame.pad)
+            probs = self.aggregate(foreground, frame)
             anchor = given is not None
             if self.policy.wants(t, anchor):
-                # official: what enters memory is the unpadded probabilities, zero-padded again
-                remembered = zero_border(probs[1:], frame.pad) if self.official else probs[1:]
                 with self.stage("memory encoder"):
-                    keys, values = self.model.encode_memory(frame.image, remembered)
+                    keys, values = self.model.encode_memory(frame.image, self.remembered(probs, frame))
                 for i, obj in enumerate(self.ids):
                     self.memory[obj][t] = (keys[i], values[i])
             self.policy.add(t, anchor)

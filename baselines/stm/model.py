@@ -35,6 +35,11 @@ class STMConfig:
         if self.variant not in VARIANTS:
             raise ValueError(f"unknown STM variant {self.variant!r}; expected one of {', '.join(VARIANTS)}")
 
+    @classmethod
+    def official(cls, **changes) -> STMConfig:
+        """The authors' network: the same weights, evaluated as their code does."""
+        return cls(**{"variant": "official", **changes})
+
 
 class KeyValue(nn.Module):
     """3x3 projections of ``layer3`` features to a key and a value (STM's embedding)."""

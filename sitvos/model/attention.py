@@ -1,7 +1,10 @@
 """Single-head scaled dot-product attention with a residual connection and LayerNorm.
 
 ``out = LN(softmax(q(Q) k(K)^T / sqrt(d_k)) v(V) + Q)`` with ``q, k: C -> d_k`` and
-``v: C -> C`` linear maps; no feed-forward network (paper section 3.3).
+``v: C -> C`` linear maps; no feed-forward network (paper section 3.3). The official code's
+blocks are the same with other settings: no biases, no value map in its cross-attention
+blocks (``value=False``: the values are attended as they are), and a LayerNorm that three
+blocks share (``norm``: one module passed to each).
 """
 
 from __future__ import annotations
@@ -12,12 +15,20 @@ from torch import nn
 
 
 class AttentionBlock(nn.Module):
-    def __init__(self, channels: int = 256, d_k: int = 64) -> None:
+    def __init__(
+        self,
+        channels: int = 256,
+        d_k: int = 64,
+        bias: bool = True,
+        value: bool = True,
+        eps: float = 1e-5,
+        norm: nn.LayerNorm | None = None,
+    ) -> None:
         super().__init__()
-        self.q = nn.Linear(channels, d_k)
-        self.k = nn.Linear(channels, d_k)
-        self.v = nn.Linear(channels, channels)
-        self.norm = nn.LayerNorm(channels)
+        self.q = nn.Linear(channels, d_k, bias=bias)
+        self.k = nn.Linear(channels, d_k, bias=bias)
+        self.v = nn.Linear(channels, channels, bias=bias) if value else nn.Identity()
+        self.norm = norm if norm is not None else nn.LayerNorm(channels, eps=eps)
 
     def forward(self, query: torch.Tensor, key: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
         """``query`` (B, Lq, C), ``key`` (B, Lk, C), ``value`` (B, Lk, C) -> (B, Lq, C)."""

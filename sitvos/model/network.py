@@ -17,16 +17,53 @@ from sitvos.model.backbone import ImageEncoder, ImageFeatures, MaskEncoder, chec
 from sitvos.model.decoder import Decoder
 from sitvos.model.transformer import InteractiveTransformer
 
+VARIANTS = ("paper", "official")
+
 
 @dataclass(frozen=True)
 class ModelConfig:
-    channels: int = 256  # C
+    """The network's shape. The defaults are the paper's; :meth:`official` gives the authors'
+    released code (github LANMNG/SITVOS), which differs in the fields below ``variant``."""
+
+    channels: int = 256  # C (official: 128)
     d_k: int = 64
     fim: bool = True  # False: Table 3's naive transformer
     backbone: str = "resnet50"  # the paper's; "mobilenetv2": the small-scale variant
+    # How inference pads and aggregates: "official" as the authors' evaluation (zero padding,
+    # memory from the unpadded probabilities, 11 object slots); "paper" pads the border.
+    variant: str = "paper"
+    embed_kernel: int = 1  # the key and mask embeddings' kernel (official: 3x3, with bias)
+    query_key: bool = False  # a second key embedding for queries (official W_Q; paper: Siamese, one)
+    attention_bias: bool = True  # biases of the attention's linear maps (official: none)
+    self_eps: float = 1e-5  # LayerNorm eps of the self-attention blocks (official: 1e-6)
+    cross_value: bool = True  # a value map in the cross-attention blocks (official: none)
+    shared_cross_norm: bool = False  # one LayerNorm for the cross-attention blocks (official)
+    query_skip: int = 0  # >0: [T_out, Q_ori] -> 1x1 conv to this width before the decoder (official: 512)
 
     def __post_init__(self) -> None:
         check_backbone(self.backbone)
+        if self.variant not in VARIANTS:
+            raise ValueError(
+                f"unknown SITVOS variant {self.variant!r}; expected one of {', '.join(VARIANTS)}"
+            )
+        if self.embed_kernel % 2 == 0:
+            raise ValueError(f"embed_kernel must be odd, got {self.embed_kernel}")
+
+    @classmethod
+    def official(cls, **changes) -> ModelConfig:
+        """The released code's network (``model/model.py``, ``model/transformer.py``)."""
+        settings = dict(
+            channels=128,
+            variant="official",
+            embed_kernel=3,
+            query_key=True,
+            attention_bias=False,
+            self_eps=1e-6,
+            cross_value=False,
+            shared_cross_norm=True,
+            query_skip=512,
+        )
+        return cls(**{**settings, **changes})
 
 
 @dataclass
@@ -34,7 +71,7 @@ class FrameEncoding:
     """One frame through the Siamese backbone: skips and the C-channel key embedding."""
 
     features: ImageFeatures
-    key: torch.Tensor  # (B, C, h, w): M_ori when in memory, Q_ori when queried
+    key: torch.Tensor  # (B, C, h, w): Q_ori, and M_ori when the frame enters memory (Siamese)
 
 
 class SITVOS(nn.Module):
@@ -43,20 +80,39 @@ class SITVOS(nn.Module):
     def __init__(self, config: ModelConfig | None = None, image_weights=None, mask_weights=None) -> None:
         super().__init__()
         self.config = config or ModelConfig()
-        c, backbone = self.config.channels, self.config.backbone
-        self.image_encoder = ImageEncoder(image_weights, backbone=backbone)
+        cfg = self.config
+        c, kernel = cfg.channels, cfg.embed_kernel
+        self.image_encoder = ImageEncoder(image_weights, backbone=cfg.backbone)
         r2, r3, r4 = self.image_encoder.channels
-        self.key_embed = nn.Conv2d(r4, c, kernel_size=1)
-        self.mask_encoder = MaskEncoder(mask_weights, backbone=backbone)
+        self.key_embed = nn.Conv2d(r4, c, kernel, padding=kernel // 2)  # W_K
+        self.query_embed = nn.Conv2d(r4, c, kernel, padding=kernel // 2) if cfg.query_key else None  # W_Q
+        self.mask_encoder = MaskEncoder(mask_weights, backbone=cfg.backbone)
         m = self.mask_encoder.channels
-        self.mask_embed = nn.Conv2d(m, c, kernel_size=1) if c != m else nn.Identity()
-        self.transformer = InteractiveTransformer(c, self.config.d_k, self.config.fim)
-        self.decoder = Decoder(c, skip_channels=(r3, r2))
+        self.mask_embed = (
+            nn.Conv2d(m, c, kernel, padding=kernel // 2) if (c, kernel) != (m, 1) else nn.Identity()
+        )
+        self.transformer = InteractiveTransformer(
+            c,
+            cfg.d_k,
+            cfg.fim,
+            bias=cfg.attention_bias,
+            self_eps=cfg.self_eps,
+            cross_value=cfg.cross_value,
+            shared_cross_norm=cfg.shared_cross_norm,
+        )
+        self.projector = nn.Conv2d(2 * c, cfg.query_skip, 1) if cfg.query_skip else None
+        self.decoder = Decoder(cfg.query_skip or c, skip_channels=(r3, r2))
 
     def encode_image(self, images: torch.Tensor) -> FrameEncoding:
         """Frames (B, 3, H, W), RGB in [0, 1], H and W multiples of 16."""
         features = self.image_encoder(images)
-        return FrameEncoding(features=features, key=self.key_embed(features.r4))
+        embed = self.query_embed or self.key_embed
+        return FrameEncoding(features=features, key=embed(features.r4))
+
+    def memory_key(self, frame: FrameEncoding) -> torch.Tensor:
+        """``M_ori`` of a frame entering memory: its query key when one embedding serves both
+        (the paper's Siamese design), else ``W_K`` of its backbone features (computed once)."""
+        return frame.key if self.query_embed is None else self.key_embed(frame.features.r4)
 
     def encode_masks(self, masks: torch.Tensor) -> torch.Tensor:
         """Object probabilities (K, 1, H, W) -> mask embeddings M_E (K, C, h, w)."""
@@ -97,6 +153,8 @@ class SITVOS(nn.Module):
 
     def decode(self, t_map: torch.Tensor, query: FrameEncoding) -> torch.Tensor:
         """Logits (K, 2, H/4, W/4) from ``T_out`` maps and the query's skip features."""
+        if self.projector is not None:  # the official code also feeds the decoder Q_ori
+            t_map = self.projector(torch.cat([t_map, query.key.expand(len(t_map), -1, -1, -1)], dim=1))
         return self.decoder(t_map, query.features.r3, query.features.r2)
 
     def segment(
@@ -125,7 +183,7 @@ class SITVOS(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """A memory entry: the frame's key (reused from the query: Siamese) and the mask
         embeddings of its objects' probabilities (K, H, W)."""
-        return query.key, self.encode_masks(probs[:, None])
+        return self.memory_key(query), self.encode_masks(probs[:, None])
 
     def segment_memory(
         self, query: FrameEncoding, memory: list[tuple[torch.Tensor, torch.Tensor]]

@@ -4,6 +4,11 @@ Shapes: memory tokens ``M_ori`` (1, T*h*w, C), query tokens ``Q_ori`` (1, h*w, C
 embedding ``M_E`` (K, T*h*w, C) for K objects. Image-only terms (``M_SA``, ``Q_SA``,
 ``M_out``) are computed once and shared by all objects; only the terms that read ``M_x``
 run per object.
+
+The official code's transformer (``official=True`` settings from :class:`ModelConfig`) is the
+same graph: its self-attention blocks have no biases and LayerNorm eps 1e-6, its three
+cross-attention blocks (``M_out``, ``Q_out``, ``T_out``) attend the values unprojected and
+share one LayerNorm.
 """
 
 from __future__ import annotations
@@ -15,15 +20,33 @@ from sitvos.model.attention import AttentionBlock
 
 
 class InteractiveTransformer(nn.Module):
-    def __init__(self, channels: int = 256, d_k: int = 64, fim: bool = True) -> None:
+    def __init__(
+        self,
+        channels: int = 256,
+        d_k: int = 64,
+        fim: bool = True,
+        bias: bool = True,
+        self_eps: float = 1e-5,
+        cross_value: bool = True,
+        shared_cross_norm: bool = False,
+    ) -> None:
         super().__init__()
         self.fim = fim
-        self.encoder_self = AttentionBlock(channels, d_k)  # M_SA
-        self.decoder_self = AttentionBlock(channels, d_k)  # Q_SA
+
+        def self_attention() -> AttentionBlock:
+            return AttentionBlock(channels, d_k, bias, eps=self_eps)
+
+        shared = nn.LayerNorm(channels) if shared_cross_norm else None
+
+        def cross_attention() -> AttentionBlock:
+            return AttentionBlock(channels, d_k, bias, value=cross_value, norm=shared)
+
+        self.encoder_self = self_attention()  # M_SA
+        self.decoder_self = self_attention()  # Q_SA
         if fim:
-            self.fim_memory = AttentionBlock(channels, d_k)  # M_out
-            self.fim_query = AttentionBlock(channels, d_k)  # Q_out
-        self.cross = AttentionBlock(channels, d_k)  # T_out
+            self.fim_memory = cross_attention()  # M_out
+            self.fim_query = cross_attention()  # Q_out
+        self.cross = cross_attention()  # T_out
 
     def encode_memory(self, memory: torch.Tensor) -> torch.Tensor:
         """``M_SA`` = self-attention over the memory tokens (reusable while memory is unchanged)."""

@@ -10,6 +10,7 @@ from typing import Any
 from torch import nn
 
 from sitvos.model import SITVOS, ModelConfig
+from sitvos.official import convert_sitvos_official
 from sitvos.training.calibration import calibrate_frozen_norms
 from sitvos.training.config import MemoryTrainConfig
 from sitvos.training.loss import ClipLoss
@@ -81,4 +82,5 @@ SITVOS_NETWORK = memory_network(
     ModelConfig,
     _sitvos,
     method_settings=lambda config: {"fim": config.fim},
+    converters={"sitvos-official": convert_sitvos_official},  # a state dict as its train_davis.py saves
 )
