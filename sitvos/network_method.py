@@ -13,7 +13,7 @@ from sitvos.frames import NetworkFrame
 from sitvos.model.aggregation import soft_aggregate
 from sitvos.model.padding import PaddingMode, unpad, zero_border
 from sitvos.weights import load_model
-from vosbench.devices import bf16_autocast, is_cuda
+from vosbench.devices import bf16_autocast, flush_denormals, is_cuda
 from vosbench.methods import Method
 
 # The official evaluations' object slots: background and 10 objects, empty ones included.
@@ -88,6 +88,7 @@ class NetworkMethod(Method):
             )
         self.model = model.to(device).eval()
         self.cuda = is_cuda(device)
+        flush_denormals(device)
         if self.cuda:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.dtype = torch.bfloat16 if bf16_autocast(opts.precision, device) else None
