@@ -15,6 +15,7 @@ frames, CUDA synchronised around every frame.
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import sys
 import time
@@ -33,7 +34,7 @@ from official_code import (
     randomise,
 )
 
-from vosbench.devices import flush_denormals
+from vosbench.devices import flushed_denormals
 from vosbench.runner.provenance import hardware, hardware_label
 
 
@@ -55,8 +56,6 @@ def main() -> None:
         help="on a CPU, as vosbench's methods run (the official code does not)",
     )
     args = parser.parse_args()
-    if args.flush_denormals:
-        flush_denormals(args.device)
     device = torch.device(args.device)
     net = official_network(Path(args.official)).to(device)
     size = (args.height, args.width)
@@ -69,7 +68,8 @@ def main() -> None:
     features = None
     times = []
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
-    with torch.no_grad():
+    flushing = flushed_denormals(args.device) if args.flush_denormals else contextlib.nullcontext()
+    with torch.no_grad(), flushing:
         for t in range(1, args.frames + 1):
             sync()
             start = time.perf_counter()

@@ -4,6 +4,7 @@ the network input size, and the official evaluation's protocol for converted wei
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -13,7 +14,7 @@ from sitvos.frames import NetworkFrame
 from sitvos.model.aggregation import soft_aggregate
 from sitvos.model.padding import PaddingMode, unpad, zero_border
 from sitvos.weights import load_model
-from vosbench.devices import bf16_autocast, flush_denormals, is_cuda
+from vosbench.devices import bf16_autocast, flushed_denormals, is_cuda
 from vosbench.methods import Method
 
 # The official evaluations' object slots: background and 10 objects, empty ones included.
@@ -88,7 +89,6 @@ class NetworkMethod(Method):
             )
         self.model = model.to(device).eval()
         self.cuda = is_cuda(device)
-        flush_denormals(device)
         if self.cuda:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.dtype = torch.bfloat16 if bf16_autocast(opts.precision, device) else None
@@ -108,7 +108,12 @@ class NetworkMethod(Method):
         them and pads with zeros again, the paper variant keeps the border's."""
         return zero_border(probs[1:], frame.pad) if self.official else probs[1:]
 
-    def _autocast(self) -> contextlib.AbstractContextManager:
-        if self.dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(device_type=torch.device(self.device).type, dtype=self.dtype)
+    @contextlib.contextmanager
+    def _autocast(self) -> Iterator[None]:
+        """How the network computes: bf16 autocast when asked, denormals flushed on a CPU."""
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(flushed_denormals(self.device))
+            if self.dtype is not None:
+                device_type = torch.device(self.device).type
+                stack.enter_context(torch.autocast(device_type=device_type, dtype=self.dtype))
+            yield

@@ -470,3 +470,22 @@ def test_official_variant_runs_zero_padded_over_11_slots(tmp_path: Path) -> None
     path = checkpoint_round_trip("sitvos", tmp_path, variant="official")
     assert create_method("sitvos", {"checkpoint": str(path)}).official  # recorded in the checkpoint
     assert not create_method("sitvos", {"checkpoint": str(path), "variant": "paper"}).official
+
+
+def test_denormals_are_flushed_only_while_the_network_computes() -> None:
+    """On a CPU the network computes with denormals flushed (they cost x86 cores many times the
+    time); the process's setting is left as it was, so other code (hypothesis, numpy users) is
+    not affected."""
+
+    def denormal() -> float:
+        return float(torch.tensor([1e-39]) * 1.0)  # 0.0 when denormal inputs read as zero
+
+    method = create_method("sitvos", {"init": "random"})
+    seen: list[float] = []
+    encode = method.model.encode_image
+    method.model.encode_image = lambda frame: seen.append(denormal()) or encode(frame)
+    size = (32, 32)
+    method.start_video(VideoInfo("v", size, 2, (1,)))
+    method.step(_frames(1, size)[0], _first_mask(size, (1,)))
+    assert seen == [0.0]
+    assert denormal() > 0.0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from vosbench.errors import VosbenchError
@@ -30,13 +32,24 @@ def bf16_autocast(precision: str, device: Any) -> bool:
     return precision == "bf16" or (precision == "auto" and is_cuda(device))
 
 
-def flush_denormals(device: Any) -> None:
-    """On a CPU, compute with denormal floats (below 1.2e-38) flushed to zero, for the whole
-    process. Peaked attention leaves many weights that small, and x86 cores take up to about
-    100 times longer on them: measured on this project's 2-core Xeon, SITVOS's official variant
-    at 480p spent 10.9 s per frame in its transformer, 3.0 s with denormals flushed. Values that
-    small change no probability that a mask is drawn from."""
-    if not is_cuda(device):
-        import torch
+@contextmanager
+def flushed_denormals(device: Any) -> Iterator[None]:
+    """On a CPU, compute with denormal floats (below 1.2e-38) flushed to zero inside the block,
+    and leave the process as it was after it (the setting is the CPU's, not a tensor's).
 
-        torch.set_flush_denormal(True)
+    Peaked attention leaves many weights that small, and x86 cores take many times longer on
+    them: on this project's 2-core Xeon, SITVOS's official variant at 480p spent 9 to 11 s per
+    frame in its transformer, 3 s with denormals flushed. Values that small change no
+    probability that a mask is drawn from."""
+    if is_cuda(device):
+        yield
+        return
+    import torch
+
+    already = float(torch.tensor([1e-39]) * 1.0) == 0.0  # denormal inputs already read as 0
+    torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        if not already:
+            torch.set_flush_denormal(False)

@@ -25,10 +25,11 @@ class STMConfig:
     key_channels: int = 128
     value_channels: int = 512
     backbone: str = "resnet50"  # STM's; "mobilenetv2": the small-scale variant
-    # How inference pads and aggregates (the weights are the same): "official" as the authors'
-    # evaluation (zero padding, memory from the unpadded probabilities, 11 object slots),
-    # which converted official weights record; "paper" as vosbench's SITVOS (border padding).
-    variant: str = "paper"
+    # How inference pads and aggregates (the weights are the same): "official" (the default:
+    # STM's paper describes no other) as the authors' evaluation: zero padding, memory from
+    # the unpadded probabilities, 11 object slots; "paper" as vosbench's SITVOS (border
+    # padding, the objects present). Checkpoints record it.
+    variant: str = "official"
 
     def __post_init__(self) -> None:
         check_backbone(self.backbone)
