@@ -7,6 +7,7 @@ them from a checkout that an environment variable names, and skips when it is un
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,11 +15,19 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
+import pytest
 import torch
 from builders import ellipse_masks
 
 # The official evaluations' object slots: background and 10 objects.
 SLOTS = 11
+
+
+def official_checkout(variable: str, repository: str) -> tuple[str, pytest.MarkDecorator]:
+    """The checkout that ``variable`` names, and the mark that skips a test module without it."""
+    folder = os.environ.get(variable, "")
+    reason = f"{variable} is not set (a checkout of github.com/{repository} to compare with)"
+    return folder, pytest.mark.skipif(not folder, reason=reason)
 
 
 @contextmanager

@@ -15,7 +15,6 @@ it needs that is absent here (``resnest``, ImageNet downloads, CUDA) is stubbed 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,7 @@ from official_code import (
     clip,
     first_frame_slots,
     method_probabilities,
+    official_checkout,
     official_sitvos_class,
     random_torchvision_backbones,
     randomise,
@@ -34,11 +34,7 @@ from official_code import (
 
 from vosbench.cli import main
 
-OFFICIAL = os.environ.get("VOSBENCH_OFFICIAL_SITVOS", "")
-pytestmark = pytest.mark.skipif(
-    not OFFICIAL,
-    reason="VOSBENCH_OFFICIAL_SITVOS is not set (a checkout of github.com/LANMNG/SITVOS to compare with)",
-)
+OFFICIAL, pytestmark = official_checkout("VOSBENCH_OFFICIAL_SITVOS", "LANMNG/SITVOS")
 FRAMES = 10
 # Random weights that behave a little like trained ones, so that the test can see the memory:
 # selective attention from the query to the masked memory (Q_out), a stronger mask embedding,

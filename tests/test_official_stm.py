@@ -14,7 +14,6 @@ What it needs that is absent here (ImageNet downloads, CUDA) is stubbed inside t
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,7 @@ from official_code import (
     clip,
     first_frame_slots,
     method_probabilities,
+    official_checkout,
     official_modules,
     random_torchvision_backbones,
     randomise,
@@ -34,11 +34,7 @@ from official_code import (
 
 from vosbench.cli import main
 
-OFFICIAL = os.environ.get("VOSBENCH_OFFICIAL_STM", "")
-pytestmark = pytest.mark.skipif(
-    not OFFICIAL,
-    reason="VOSBENCH_OFFICIAL_STM is not set (a checkout of github.com/seoungwugoh/STM to compare with)",
-)
+OFFICIAL, pytestmark = official_checkout("VOSBENCH_OFFICIAL_STM", "seoungwugoh/STM")
 EVERY = 5  # its memory: the previous frame and every 5th
 
 
