@@ -92,7 +92,7 @@ class NetworkMethod(Method):
         if self.cuda:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.dtype = torch.bfloat16 if bf16_autocast(opts.precision, device) else None
-        self.official = (opts.variant or self.model.config.variant) == "official"
+        self.official = (opts.variant or getattr(self.model.config, "variant", "paper")) == "official"
         self.padding: PaddingMode = "zero" if self.official else "replicate"
         self.probabilities: torch.Tensor | None = None  # the last frame's (K+1, H, W), unpadded
 
