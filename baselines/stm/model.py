@@ -16,8 +16,7 @@ from torch import nn
 
 from sitvos.model.backbone import ImageEncoder, ImageFeatures, check_backbone
 from sitvos.model.decoder import Decoder
-
-VARIANTS = ("paper", "official")
+from sitvos.model.network import check_variant
 
 
 @dataclass(frozen=True)
@@ -33,8 +32,7 @@ class STMConfig:
 
     def __post_init__(self) -> None:
         check_backbone(self.backbone)
-        if self.variant not in VARIANTS:
-            raise ValueError(f"unknown STM variant {self.variant!r}; expected one of {', '.join(VARIANTS)}")
+        check_variant("STM", self.variant)
 
     @classmethod
     def official(cls, **changes) -> STMConfig:

@@ -20,6 +20,13 @@ from sitvos.model.transformer import InteractiveTransformer
 VARIANTS = ("paper", "official")
 
 
+def check_variant(network: str, variant: str) -> str:
+    """``variant`` if it is one of :data:`VARIANTS` (SITVOS's and STM's configs both have one)."""
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown {network} variant {variant!r}; expected one of {', '.join(VARIANTS)}")
+    return variant
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     """The network's shape. The defaults are the paper's; :meth:`official` gives the authors'
@@ -42,10 +49,7 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         check_backbone(self.backbone)
-        if self.variant not in VARIANTS:
-            raise ValueError(
-                f"unknown SITVOS variant {self.variant!r}; expected one of {', '.join(VARIANTS)}"
-            )
+        check_variant("SITVOS", self.variant)
         if self.embed_kernel % 2 == 0:
             raise ValueError(f"embed_kernel must be odd, got {self.embed_kernel}")
 

@@ -5,8 +5,8 @@ embedding ``M_E`` (K, T*h*w, C) for K objects. Image-only terms (``M_SA``, ``Q_S
 ``M_out``) are computed once and shared by all objects; only the terms that read ``M_x``
 run per object.
 
-The official code's transformer (``official=True`` settings from :class:`ModelConfig`) is the
-same graph: its self-attention blocks have no biases and LayerNorm eps 1e-6, its three
+The official code's transformer (:meth:`ModelConfig.official`'s settings) is the same
+graph: its self-attention blocks have no biases and LayerNorm eps 1e-6, its three
 cross-attention blocks (``M_out``, ``Q_out``, ``T_out``) attend the values unprojected and
 share one LayerNorm.
 """
