@@ -63,6 +63,7 @@ label = "Mine"
 paper_row = "SITVOS"
 method = "flow-propagation"
 options = { flow_scale = 0.25 }
+masks = true
 """
 
 
@@ -127,6 +128,7 @@ def test_committed_specs_load_and_name_runnable_methods(tmp_path: Path) -> None:
         (SPEC.replace('label = "Mine"', 'label = "First-frame copy"'), "used twice"),
         (SPEC.replace("[[rows]]", "[[rows]", 1), "not valid TOML"),
         (SPEC.replace('label = "Mine"', "label = 3"), r"rows\[1\]\.label: expected text"),
+        (SPEC.replace("masks = true", 'masks = "yes"'), r"rows\[1\]\.masks: expected true or false"),
         (SPEC.replace('paper = "paper.csv"', 'paper = "papr.csv"'), r"paper: .*papr\.csv not found"),
     ],
 )
@@ -321,6 +323,23 @@ def test_reproduce_writes_tables_scores_match_evaluate_and_reruns_are_cached(
     gifs = sorted((reports / "figures" / "overlays").glob("*.gif"))
     assert len(gifs) == 3 and Image.open(gifs[0]).n_frames == 6
     assert "tables/tableT.md" in (reports / "README.md").read_text()
+    # the row marked `masks = true` keeps its masks, which score as the table says
+    for dataset in ("davis2016", "davis2017"):
+        kept = reports / "results" / f"demo-quick-{dataset}-mine"
+        run = Path(rows["Mine"]["runs"][dataset])
+        assert sorted(p.relative_to(kept) for p in kept.glob("*/*.png")) == sorted(
+            p.relative_to(run) for p in run.glob("*/*.png")
+        )
+        result = evaluate(dataset, tiny_demo.roots[dataset], kept, split="val", workers=1, progress=False)
+        assert rows["Mine"]["values"][f"{dataset}_jf"] == result.global_metrics["J&F-Mean"]
+        source = json.loads((kept / "source.json").read_text())
+        assert (source["row"], source["dataset"], source["scores"][f"{dataset}_jf"]) == (
+            "Mine",
+            dataset,
+            rows["Mine"]["values"][f"{dataset}_jf"],
+        )
+    assert not (reports / "results" / "demo-quick-davis2016-first-frame-copy").exists()
+    assert not (reports / "measured" / "training").exists()  # no row trained
 
     # a rerun runs nothing; a changed option reruns only that row
     import vosbench.runner.run as runner
@@ -375,6 +394,7 @@ def test_recipe_trains_once_and_its_checkpoint_runs(tmp_path: Path, tiny_demo) -
     checkpoint, key = train_recipe(recipes.recipes["tiny"], ctx)
     assert checkpoint.is_file() and (checkpoint.parent / "done.json").is_file()
     stamp = checkpoint.stat().st_mtime_ns
+    assert ctx.trained == {"tiny": (checkpoint.parent,)}  # what the training report reads
     assert train_recipe(recipes.recipes["tiny"], ctx) == (checkpoint, key)
     assert checkpoint.stat().st_mtime_ns == stamp  # cached, not retrained
     record = run_row(spec.rows[1], "davis2017", ctx)

@@ -3,8 +3,10 @@
 For each table spec (``reports/experiments/table*.toml``) every row is trained where its
 recipe asks (``vosbench train``'s pipeline), run over each dataset its columns need
 (``vosbench run``'s runner, which scores and profiles), and written beside the paper's
-rows as ``reports/tables/<table>.{md,tex,csv}``, with figures under ``reports/figures/``
-and an index in ``reports/README.md``. Steps are cached by their inputs (see
+rows as ``reports/tables/<table>.{md,tex,csv}``, with figures under ``reports/figures/``,
+the training stages' curves and minutes (:mod:`vosbench.reproduce.training`), the masks of
+the rows marked ``masks = true`` under ``reports/results/`` and an index in
+``reports/README.md``. Steps are cached by their inputs (see
 :mod:`vosbench.reproduce.execute`), so a rerun does only what changed.
 """
 
@@ -21,8 +23,18 @@ from vosbench.reproduce.data import DataSources, scaled_demo
 from vosbench.reproduce.execute import Context, check_row, run_row
 from vosbench.reproduce.figures import jf_fps_plots, overlays, sequence_bars
 from vosbench.reproduce.index import write_index
+from vosbench.reproduce.masks import export_masks
 from vosbench.reproduce.spec import ExperimentSpec, load_recipes, load_spec
-from vosbench.reproduce.tables import Line, MeasuredRow, MeasuredSet, load_measured, table_lines, write_tables
+from vosbench.reproduce.tables import (
+    Line,
+    MeasuredRow,
+    MeasuredSet,
+    load_measured,
+    set_stem,
+    table_lines,
+    write_tables,
+)
+from vosbench.reproduce.training import record_training
 from vosbench.runner.provenance import git_commit
 
 
@@ -98,7 +110,11 @@ def reproduce(tables: list[str], sources: DataSources | None, options: Reproduce
         lines = table_lines(spec, sets)
         written += write_tables(spec, options.reports, sets, lines)
         written += _figures(spec, lines, measured, available, sources, options.reports, drawn)
+        written += _masks(spec, measured, options.reports)
         print(f"{spec.name}: {options.reports / 'tables' / (spec.name + '.md')}")
+    if ctx.trained:
+        stem = set_stem(sources.tag, scale.name if scale else "")
+        written += record_training(ctx.trained, stem, options.reports)
     written.append(write_index(options.reports, options.experiments))
     return written
 
@@ -144,6 +160,17 @@ def _measure(
         command=options.command or "vosbench reproduce",
         rows=rows,
     )
+
+
+def _masks(spec: ExperimentSpec, measured: MeasuredSet, reports: Path) -> list[Path]:
+    """The masks of the rows marked ``masks = true``: ``results/<data>[-<scale>]-<dataset>-<row>``."""
+    written = []
+    for row_spec, row in zip(spec.rows, measured.rows, strict=True):
+        if row_spec.masks:
+            for dataset in row.runs:
+                folder = reports / "results" / f"{measured.stem}-{dataset}-{_slug(row.label)}"
+                written.append(export_masks(measured, row, dataset, folder))
+    return written
 
 
 def _figures(

@@ -52,6 +52,7 @@ class Context:
     commit: str = "unknown"  # the code's commit when this process started (it is what runs)
     rerun: bool = False  # ignore cached steps (each is recomputed once in this call)
     redone: set[str] = field(default_factory=set)  # keys recomputed in this call
+    trained: dict[str, tuple[Path, ...]] = field(default_factory=dict)  # recipe -> its stages' folders
 
     def cached(self, kind: str, key: str, folder: Path, marker: Path, what: str) -> bool:
         """Whether the step ``key`` is finished in the cache (and may be reused); says so.
@@ -142,6 +143,7 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
     from vosbench.training.trainer import train
 
     checkpoint, previous = "", None
+    folders: list[Path] = []
     for stage in recipe.stages:
         data = _stage_data(stage, ctx.sources)
         config = _stage_config(recipe, stage, checkpoint, ctx.scale)
@@ -174,7 +176,9 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
             record = {"inputs": inputs, "summary": summary, "commit": ctx.commit}
             write_atomic(done, json.dumps(record, indent=1, default=str))
         checkpoint, previous = str(folder / "last.pth"), key
+        folders.append(folder)
     assert previous is not None
+    ctx.trained[recipe.name] = tuple(folders)
     return Path(checkpoint), previous
 
 

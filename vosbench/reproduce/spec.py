@@ -15,6 +15,7 @@ A table spec (``reports/experiments/table3.toml``)::
     options = { memory = "fixed", n = 7 }
     recipe = "full"                     # train first (recipes.toml), or
     # checkpoint = "path/to/weights.pth"
+    masks = true                        # keep its masks in reports/results/ (optional)
 
 The recipes (``reports/experiments/recipes.toml``) name training stages and the training
 settings they change (``model``: a registered network, default ``sitvos``; the other keys
@@ -100,6 +101,7 @@ class RowSpec:
     recipe: str | None = None
     checkpoint: str | None = None
     paper_row: str | None = None
+    masks: bool = False  # keep the run's masks with the reports (reports/results/)
 
 
 @dataclass(frozen=True)
@@ -242,7 +244,9 @@ def load_spec(path: str | Path, recipes: Recipes) -> ExperimentSpec:
     parsed = []
     for i, row in enumerate(rows):
         where = f"rows[{i}]"
-        _check_keys(path, where, row, {"label", "method"}, {"options", "recipe", "checkpoint", "paper_row"})
+        _check_keys(
+            path, where, row, {"label", "method"}, {"options", "recipe", "checkpoint", "paper_row", "masks"}
+        )
         recipe = row.get("recipe")
         if recipe is not None and recipe not in recipes.recipes:
             known = ", ".join(recipes.recipes) or "(none)"
@@ -258,6 +262,7 @@ def load_spec(path: str | Path, recipes: Recipes) -> ExperimentSpec:
                 recipe=recipe,
                 checkpoint=row.get("checkpoint"),
                 paper_row=row.get("paper_row"),
+                masks=_typed(path, f"{where}.masks", row.get("masks", False), bool, "true or false"),
             )
         )
     labels = [r.label for r in parsed]

@@ -57,7 +57,7 @@ class MeasuredSet:
     @property
     def stem(self) -> str:
         """The set's file and figure name: ``<data>[-<scale>]``, e.g. ``demo-quick``."""
-        return self.tag + (f"-{self.scale}" if self.scale else "")
+        return set_stem(self.tag, self.scale)
 
     @classmethod
     def load(cls, path: Path) -> MeasuredSet:
@@ -71,6 +71,11 @@ class MeasuredSet:
         path = measured_dir(reports, self.table) / f"{self.stem}.json"
         write_atomic(path, json.dumps(asdict(self), indent=1))
         return path
+
+
+def set_stem(tag: str, scale: str) -> str:
+    """How files of one data source and scale are named: ``<data>[-<scale>]``."""
+    return tag + (f"-{scale}" if scale else "")
 
 
 def measured_dir(reports: Path, table: str) -> Path:
