@@ -25,6 +25,7 @@ from vosbench.reproduce.spec import SpecError, load_recipes, load_spec
 from vosbench.reproduce.tables import (
     MeasuredRow,
     MeasuredSet,
+    ordering_scores,
     render_csv,
     render_markdown,
     render_tex,
@@ -103,6 +104,13 @@ def test_committed_specs_load_and_name_runnable_methods(tmp_path: Path) -> None:
         ("sitvos", "full-no-fim"),
     ]
     assert specs["table3"].rows[4].options["fim"] is False
+    # the paper's claims, as the specs encode them, hold on the paper's own numbers
+    for name in ("table3", "table4"):
+        paper = ordering_scores(specs[name], [])["paper"]
+        assert len(specs[name].orderings) == 4
+        for ordering in specs[name].orderings:
+            for column in ("davis2016_jf", "davis2017_jf"):
+                assert ordering.verdict(paper, column).startswith("holds ("), (name, ordering.text, column)
     assert specs["table2"].datasets == ("youtube2018",)
     assert specs["table1"].datasets == ("davis2016", "davis2017")
 
@@ -129,6 +137,8 @@ def test_committed_specs_load_and_name_runnable_methods(tmp_path: Path) -> None:
         (SPEC.replace("[[rows]]", "[[rows]", 1), "not valid TOML"),
         (SPEC.replace('label = "Mine"', "label = 3"), r"rows\[1\]\.label: expected text"),
         (SPEC.replace("masks = true", 'masks = "yes"'), r"rows\[1\]\.masks: expected true or false"),
+        ('orderings = ["Mine beats First-frame copy"]\n' + SPEC, r'orderings\[0\]: expected "ROW > ROW"'),
+        ('orderings = ["Mine > Theirs"]\n' + SPEC, r"orderings\[0\]: no row is labelled 'Theirs'"),
         (SPEC.replace('paper = "paper.csv"', 'paper = "papr.csv"'), r"paper: .*papr\.csv not found"),
     ],
 )
@@ -276,6 +286,33 @@ def test_measured_rows_sit_beside_their_paper_rows(tmp_path: Path) -> None:
     assert rows[2]["method"] == "Mine & co" and float(rows[2]["davis2016_jf"]) == 50.0
     assert rows[2]["davis2017_jf"] == "" and rows[2]["commit"] == "abc1234"
     assert rows[0]["davis2016_jf"] == "80.2" and rows[0]["source"] == "paper"
+
+
+def test_orderings_are_checked_on_the_values_as_printed(tmp_path: Path) -> None:
+    claims = 'orderings = ["Mine > First-frame copy", "First-frame copy >= Mine"]\n'
+    folder = _experiments(tmp_path, claims + SPEC)
+    spec = load_spec(folder / "tableT.toml", load_recipes(folder / "recipes.toml"))
+    rows = [  # on DAVIS 2016 both print as 30.0
+        MeasuredRow(
+            "First-frame copy", "first-frame-copy", None, {"davis2016_jf": 0.30049, "davis2017_jf": 0.25}, ""
+        ),
+        MeasuredRow("Mine", "flow-propagation", "SITVOS", {"davis2016_jf": 0.3004, "davis2017_jf": 0.5}, ""),
+    ]
+    measured = dataclasses.replace(_measured(), rows=rows)
+    md = render_markdown(spec, table_lines(spec, [measured]), [measured])
+    assert "| ordering | `paper` | `demo, quick` |" in md
+    # the paper has no first-frame copy row: no verdict
+    assert (
+        "| Mine > First-frame copy | - | DAVIS16 J&F: fails (30.0 > 30.0); DAVIS17 J&F: holds (50.0 > 25.0) |"
+        in md
+    )
+    assert (
+        "| First-frame copy >= Mine | - | DAVIS16 J&F: holds (30.0 >= 30.0); "
+        "DAVIS17 J&F: fails (25.0 >= 50.0) |" in md
+    )
+    assert "orderings" not in render_markdown(
+        dataclasses.replace(spec, orderings=()), table_lines(spec, [measured]), [measured]
+    )
 
 
 # -- caching and end to end ---------------------------------------------------------------------

@@ -7,6 +7,7 @@ A table spec (``reports/experiments/table3.toml``)::
     paper_key = "variant"               # the paper CSV's column naming a row
     columns = ["davis2016_jf", "davis2017_jf", "fps"]
     fps_dataset = "davis2017"           # the run whose profile gives FPS
+    orderings = ["Full training > Main training only"]  # the paper's claims (optional)
 
     [[rows]]
     label = "Full training"             # the measured row's name
@@ -34,6 +35,7 @@ from typing import Any
 
 from vosbench.errors import VosbenchError
 from vosbench.reproduce.columns import COLUMNS
+from vosbench.reproduce.orderings import Ordering
 
 STAGES = ("pretrain", "main")
 # The datasets a table's columns score (fps_dataset is one of them).
@@ -116,6 +118,7 @@ class ExperimentSpec:
     columns: tuple[str, ...]
     rows: tuple[RowSpec, ...]
     fps_dataset: str | None = None
+    orderings: tuple[Ordering, ...] = ()  # the paper's claims over the rows' labels
 
     @property
     def datasets(self) -> tuple[str, ...]:
@@ -228,7 +231,9 @@ def load_spec(path: str | Path, recipes: Recipes) -> ExperimentSpec:
     """Read and check one table spec against the known columns and ``recipes``."""
     path = Path(path)
     data = _read_toml(path)
-    _check_keys(path, "", data, {"title", "paper", "paper_key", "columns", "rows"}, {"fps_dataset"})
+    _check_keys(
+        path, "", data, {"title", "paper", "paper_key", "columns", "rows"}, {"fps_dataset", "orderings"}
+    )
     columns = data["columns"]
     if not (isinstance(columns, list) and columns):
         raise SpecError(f"{path}: columns: expected a non-empty list of column names")
@@ -269,6 +274,15 @@ def load_spec(path: str | Path, recipes: Recipes) -> ExperimentSpec:
     for label in labels:
         if labels.count(label) > 1:
             raise SpecError(f"{path}: rows: the label {label!r} is used twice")
+    orderings = []
+    for i, text in enumerate(_typed(path, "orderings", data.get("orderings", []), list, "a list of claims")):
+        ordering = Ordering.parse(text) if isinstance(text, str) else None
+        if ordering is None:
+            raise SpecError(f'{path}: orderings[{i}]: expected "ROW > ROW" or "ROW >= ROW", got {text!r}')
+        for label in (ordering.higher, ordering.lower):
+            if label not in labels:
+                raise SpecError(f"{path}: orderings[{i}]: no row is labelled {label!r}")
+        orderings.append(ordering)
     paper = (path.parent / _typed(path, "paper", data["paper"], str, "a path")).resolve()
     if not paper.is_file():  # found now, not after the rows have run
         raise SpecError(f"{path}: paper: {paper} not found (expected the paper's rows as CSV)")
@@ -281,4 +295,5 @@ def load_spec(path: str | Path, recipes: Recipes) -> ExperimentSpec:
         columns=tuple(columns),
         rows=tuple(parsed),
         fps_dataset=fps_dataset,
+        orderings=tuple(orderings),
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import write_atomic
 from vosbench.reproduce.columns import COLUMNS, format_value
+from vosbench.reproduce.orderings import orderings_markdown
 from vosbench.reproduce.spec import ExperimentSpec
 
 
@@ -188,7 +189,26 @@ def render_markdown(spec: ExperimentSpec, lines: list[Line], sets: list[Measured
         extra = [line.hardware] if has_fps else []
         source = f"{line.source}, `{line.commit}`" if line.measured else line.source
         out.append("| " + " | ".join([name, *cells, *extra, source]) + " |")
+    out += orderings_markdown(spec.orderings, spec.columns, ordering_scores(spec, sets))
     return "\n".join(out) + "\n"
+
+
+def ordering_scores(spec: ExperimentSpec, sets: list[MeasuredSet]) -> dict[str, dict[str, dict[str, str]]]:
+    """Per source (``paper``, then each set's marker): row label -> column -> value as printed;
+    the paper's values stand under the labels of the spec's rows that name them."""
+    paper = {r[spec.paper_key]: r for r in read_paper(spec)}
+    sources = {
+        "paper": {
+            row.label: {c: paper[row.paper_row][c] or "-" for c in spec.columns}
+            for row in spec.rows
+            if row.paper_row in paper
+        }
+    }
+    for s in sets:
+        sources[s.marker] = {
+            r.label: {c: format_value(c, r.values.get(c)) for c in spec.columns} for r in s.rows
+        }
+    return sources
 
 
 def _tex_escape(text: str) -> str:
