@@ -8,6 +8,9 @@ import dataclasses
 import io
 import json
 import shutil
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -417,6 +420,44 @@ def test_interrupted_run_resumes(tmp_path: Path, tiny_demo, monkeypatch: pytest.
     assert again.scores == record.scores
     assert all(p.stat().st_mtime_ns == t for p, t in kept.items())  # finished videos not rerun
     assert first.is_file()
+
+
+HOLD = """
+import fcntl, sys, time
+handle = open(sys.argv[1], "a")
+fcntl.flock(handle, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_step_another_process_is_computing_is_waited_for_then_reused(
+    tmp_path: Path, tiny_demo, capsys: pytest.CaptureFixture
+) -> None:
+    folder = _experiments(tmp_path)
+    recipes = load_recipes(folder / "recipes.toml")
+    spec = load_spec(folder / "tableT.toml", recipes)
+    ctx = Context(tmp_path / "work", tiny_demo, recipes, None, progress=False)
+    first = run_row(spec.rows[0], "davis2017", ctx)
+    run = Path(first.folder)
+    # another process (another `reproduce` on the same --work) holds the step
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(run.parent / f"{run.name}.lock")], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        capsys.readouterr()
+        found: list = []
+        waiter = threading.Thread(target=lambda: found.append(run_row(spec.rows[0], "davis2017", ctx)))
+        waiter.start()
+        waiter.join(2.0)
+        assert waiter.is_alive() and not found  # it waits while the other holds the step
+    finally:
+        holder.kill()
+        holder.wait()
+    waiter.join(60)
+    assert found == [first]  # then takes it from the cache
+    assert f"waiting for another process computing {run}" in capsys.readouterr().out
 
 
 def test_recipe_trains_once_and_its_checkpoint_runs(tmp_path: Path, tiny_demo) -> None:

@@ -10,7 +10,10 @@ Every finished step is cached under the work folder by a key of its inputs:
   ``row.json`` marks it finished; an interrupted run resumes at the first unfinished video.
 
 So a rerun repeats only what changed, and rows that share a step (Table 1's SITVOS and
-Table 4's "Fixed 7 frames") compute it once. A step taken from the cache says so, with its
+Table 4's "Fixed 7 frames") compute it once. Each step is computed under a lock
+(``<key>.lock`` beside its folder), so ``reproduce`` processes sharing a work folder (say,
+one per core, each given other tables) never compute the same step at once: the second
+waits, then takes it from the cache. A step taken from the cache says so, with its
 folder. The code's commit is recorded with each step (the commit when the process started),
 not keyed: after changing code, use ``--rerun`` (every step of the requested tables is
 computed again, once per call), a new ``--work`` folder, or delete the affected keys.
@@ -18,6 +21,7 @@ computed again, once per call), a new ``--work`` folder, or delete the affected 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -27,7 +31,7 @@ from typing import Any
 
 from vosbench.datasets import default_split
 from vosbench.errors import VosbenchError
-from vosbench.io.atomic import write_atomic
+from vosbench.io.atomic import exclusive, write_atomic
 from vosbench.reproduce.data import DataSources
 from vosbench.reproduce.spec import Recipe, Recipes, RowSpec, Scale
 from vosbench.runner.provenance import hardware_label
@@ -53,6 +57,13 @@ class Context:
     rerun: bool = False  # ignore cached steps (each is recomputed once in this call)
     redone: set[str] = field(default_factory=set)  # keys recomputed in this call
     trained: dict[str, tuple[Path, ...]] = field(default_factory=dict)  # recipe -> its stages' folders
+
+    def lock(self, folder: Path) -> contextlib.AbstractContextManager[None]:
+        """Hold the step ``folder`` against other processes sharing the work folder."""
+        return exclusive(
+            folder.parent / f"{folder.name}.lock",
+            lambda: print(f"waiting for another process computing {folder}", flush=True),
+        )
 
     def cached(self, kind: str, key: str, folder: Path, marker: Path, what: str) -> bool:
         """Whether the step ``key`` is finished in the cache (and may be reused); says so.
@@ -139,8 +150,6 @@ def _holdout_validation(config, sources: DataSources, scale: Scale | None, devic
 def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
     """Train (or find cached) every stage of ``recipe``; returns (checkpoint, its key)."""
     from vosbench.training import TRAINING_REVISION
-    from vosbench.training.data import training_clips
-    from vosbench.training.trainer import train
 
     checkpoint, previous = "", None
     folders: list[Path] = []
@@ -156,30 +165,41 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
         }
         key = input_key(inputs)
         folder = ctx.work / "train" / key
-        done = folder / "done.json"
-        if not ctx.cached("training", key, folder, done, f"{recipe.name}: stage {stage}"):
-            print(f"training {recipe.name}: stage {stage} ({config.iterations} iterations) -> {folder}")
-            paths = {k: Path(v) for k, v in data.items() if k.endswith(("_root", "_ann")) and v}
-            clips = training_clips(
-                config,
-                paths.get("coco_root"),
-                paths.get("coco_ann"),
-                paths.get("davis_root"),
-                data.get("davis_dataset") or "davis2017",
-                "train",
-                paths.get("youtube_root"),
-            )
-            validation = _holdout_validation(config, ctx.sources, ctx.scale, ctx.device)
-            summary = train(
-                config, clips, folder, ctx.device, resume=True, validate=validation, progress=ctx.progress
-            )
-            record = {"inputs": inputs, "summary": summary, "commit": ctx.commit}
-            write_atomic(done, json.dumps(record, indent=1, default=str))
+        with ctx.lock(folder):
+            _train_stage(ctx, recipe.name, stage, config, inputs, folder)
         checkpoint, previous = str(folder / "last.pth"), key
         folders.append(folder)
     assert previous is not None
     ctx.trained[recipe.name] = tuple(folders)
     return Path(checkpoint), previous
+
+
+def _train_stage(ctx: Context, name: str, stage: str, config, inputs: dict[str, Any], folder: Path) -> None:
+    """Train one stage into ``folder`` unless the cache has it (resuming an interrupted one)."""
+    from vosbench.training.data import training_clips
+    from vosbench.training.trainer import train
+
+    done = folder / "done.json"
+    if ctx.cached("training", folder.name, folder, done, f"{name}: stage {stage}"):
+        return
+    print(f"training {name}: stage {stage} ({config.iterations} iterations) -> {folder}")
+    data = inputs["data"]
+    paths = {k: Path(v) for k, v in data.items() if k.endswith(("_root", "_ann")) and v}
+    clips = training_clips(
+        config,
+        paths.get("coco_root"),
+        paths.get("coco_ann"),
+        paths.get("davis_root"),
+        data.get("davis_dataset") or "davis2017",
+        "train",
+        paths.get("youtube_root"),
+    )
+    validation = _holdout_validation(config, ctx.sources, ctx.scale, ctx.device)
+    summary = train(
+        config, clips, folder, ctx.device, resume=True, validate=validation, progress=ctx.progress
+    )
+    record = {"inputs": inputs, "summary": summary, "commit": ctx.commit}
+    write_atomic(done, json.dumps(record, indent=1, default=str))
 
 
 def row_settings(row: RowSpec, scale: Scale | None) -> dict[str, Any]:
@@ -223,8 +243,6 @@ def check_row(row: RowSpec, scale: Scale | None, recipes: Recipes | None = None)
 
 def run_row(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
     """The row's method over ``dataset``'s evaluation split (cached); trains first if needed."""
-    from vosbench.runner.run import RunOptions, run_method
-
     settings = row_settings(row, ctx.scale)
     weights: str | None = None
     if row.recipe is not None:
@@ -248,8 +266,18 @@ def run_row(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
         "split": split,
         "device": ctx.device,
     }
-    key = input_key(inputs)
-    folder = ctx.work / "runs" / key
+    folder = ctx.work / "runs" / input_key(inputs)
+    with ctx.lock(folder):
+        return _run(row, dataset, ctx, settings, inputs, folder)
+
+
+def _run(
+    row: RowSpec, dataset: str, ctx: Context, settings: dict[str, Any], inputs: dict[str, Any], folder: Path
+) -> RunRecord:
+    """Run the row into ``folder`` unless the cache has it (resuming an interrupted run)."""
+    from vosbench.runner.run import RunOptions, run_method
+
+    key, root, split = folder.name, ctx.sources.roots[dataset], inputs["split"]
     marker = folder / "row.json"
     described = ", ".join(f"{k}={v}" for k, v in inputs["options"].items()) or "defaults"
     if ctx.cached("run", key, folder, marker, f"{row.method} ({described}) on {dataset}"):
