@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from vosbench.devices import torch_threads
 from vosbench.reproduce.data import scaled_demo
 from vosbench.reproduce.execute import Context, run_row
 from vosbench.reproduce.spec import load_recipes, load_spec
@@ -33,9 +34,11 @@ def test_committed_demo_rows_are_what_the_code_computes(tmp_path: Path, table: s
     row = next(r for r in spec.rows if r.label == label)
     committed = json.loads((REPO / "reports" / "measured" / table / "demo-quick.json").read_text())
     expected = next(r for r in committed["rows"] if r["label"] == label)
-    ctx = Context(tmp_path, scaled_demo(tmp_path, recipes.quick), recipes, recipes.quick, progress=False)
-    for dataset in ("davis2016", "davis2017"):
-        record = run_row(row, dataset, ctx)
+    assert recipes.quick is not None and recipes.quick.threads == 2  # as `reproduce --quick` computes
+    with torch_threads(recipes.quick.threads):
+        ctx = Context(tmp_path, scaled_demo(tmp_path, recipes.quick), recipes, recipes.quick, progress=False)
+        records = {d: run_row(row, d, ctx) for d in ("davis2016", "davis2017")}
+    for dataset, record in records.items():
         assert record.scores["J&F-Mean"] == pytest.approx(expected["values"][f"{dataset}_jf"], abs=1e-9), (
             f"{table} {label!r} on demo {dataset}: {REGENERATE}"
         )

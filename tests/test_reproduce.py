@@ -161,6 +161,14 @@ def test_bad_spec_names_the_bad_key(tmp_path: Path, spec: str, message: str) -> 
         (RECIPES.replace('stages = ["main"]', ""), r"tiny\.stages: missing"),
         (RECIPES.replace("size = [64, 96]", "size = [64]"), r"scales\.quick\.demo\.size"),
         (RECIPES.replace("demo = {", "demos = {"), r"scales\.quick\.demos: unknown key"),
+        (
+            RECIPES.replace("[scales.quick]", "[scales.quick]\nthreads = -1"),
+            r"scales\.quick\.threads: expected 0",
+        ),
+        (
+            RECIPES.replace("[scales.quick]", '[scales.quick]\nthreads = "2"'),
+            r"scales\.quick\.threads: expected a",
+        ),
     ],
 )
 def test_bad_recipes_name_the_bad_key(tmp_path: Path, recipes: str, message: str) -> None:
@@ -219,6 +227,20 @@ def test_bad_method_option_fails_before_any_work(tmp_path: Path) -> None:
     with pytest.raises(VosbenchError, match="unknown option 'flow_scal'"):
         reproduce(["tableT"], sources, options)
     assert not (tmp_path / "work" / "runs").exists()
+
+
+def test_a_scale_fixes_the_thread_count_for_its_steps_only() -> None:
+    import torch
+
+    from vosbench.devices import torch_threads
+
+    before = torch.get_num_threads()
+    with torch_threads(1):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+    with torch_threads(0):  # 0: the library's own setting
+        assert torch.get_num_threads() == before
+    assert load_recipes(EXPERIMENTS / "recipes.toml").scales["quick"].threads == 2
 
 
 def test_data_arguments() -> None:

@@ -53,3 +53,23 @@ def flushed_denormals(device: Any) -> Iterator[None]:
     finally:
         if not already:
             torch.set_flush_denormal(False)
+
+
+@contextmanager
+def torch_threads(threads: int) -> Iterator[None]:
+    """Compute with ``threads`` intra-op threads inside the block (0: leave the setting as it
+    is), and restore the process's setting after it.
+
+    The thread count sets the order in which a CPU sums floats, and training carries those
+    last-bit differences into the weights: results are the same only at the same count."""
+    if threads <= 0:
+        yield
+        return
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

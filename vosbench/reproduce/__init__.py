@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from vosbench.devices import torch_threads
 from vosbench.errors import VosbenchError
 from vosbench.reproduce.columns import COLUMNS
 from vosbench.reproduce.data import DataSources, scaled_demo
@@ -85,18 +86,24 @@ def reproduce(tables: list[str], sources: DataSources | None, options: Reproduce
     for spec in specs:  # every spec and option is checked before hours of work start
         for row in spec.rows:
             check_row(row, scale, recipes)
-    if sources is None:
-        sources = scaled_demo(options.work, scale)
-    ctx = Context(
-        work=options.work,
-        sources=sources,
-        recipes=recipes,
-        scale=scale,
-        device=options.device,
-        progress=options.progress,
-        commit=git_commit(Path(__file__).parent),
-        rerun=options.rerun,
-    )
+    with torch_threads(scale.threads if scale else 0):  # from the data on: results repeat
+        if sources is None:
+            sources = scaled_demo(options.work, scale)
+        ctx = Context(
+            work=options.work,
+            sources=sources,
+            recipes=recipes,
+            scale=scale,
+            device=options.device,
+            progress=options.progress,
+            commit=git_commit(Path(__file__).parent),
+            rerun=options.rerun,
+        )
+        return _reproduce(specs, ctx, options)
+
+
+def _reproduce(specs: list[ExperimentSpec], ctx: Context, options: ReproduceOptions) -> list[Path]:
+    sources, scale = ctx.sources, ctx.scale
     written: list[Path] = []
     drawn: set[str] = set()
     for spec in specs:

@@ -68,6 +68,7 @@ class Scale:
     demo_frames: int = 20
     demo_size: tuple[int, int] = (480, 854)
     description: str = ""
+    threads: int = 0  # torch's CPU threads for every step (0: its default), so results repeat
 
     @property
     def marker(self) -> str:
@@ -182,7 +183,12 @@ def _train_fields(path: Path, where: str, table: Any, every_network: bool = Fals
 
 def _scale(path: Path, name: str, table: Any) -> Scale:
     where = f"scales.{name}"
-    _check_keys(path, where, table, set(), {"train", "options", "demo", "label", "description"})
+    _check_keys(path, where, table, set(), {"train", "options", "demo", "label", "description", "threads"})
+    threads = _typed(
+        path, f"{where}.threads", table.get("threads", 0), int, "a number of threads (0: default)"
+    )
+    if threads < 0:
+        raise SpecError(f"{path}: {where}.threads: expected 0 or more, got {threads}")
     demo = table.get("demo", {})
     _check_keys(path, f"{where}.demo", demo, set(), {"frames", "size"})
     size = demo.get("size", [480, 854])
@@ -202,6 +208,7 @@ def _scale(path: Path, name: str, table: Any) -> Scale:
         demo_frames=_typed(path, f"{where}.demo.frames", demo.get("frames", 20), int, "an integer"),
         demo_size=(size[0], size[1]),
         description=_typed(path, f"{where}.description", table.get("description", ""), str, "text"),
+        threads=threads,
     )
 
 
