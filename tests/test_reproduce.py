@@ -426,12 +426,17 @@ def test_reproduce_writes_tables_scores_match_evaluate_and_reruns_are_cached(
     assert calls == [("flow-propagation", flow)] * 2
 
 
-def test_interrupted_run_resumes(tmp_path: Path, tiny_demo, monkeypatch: pytest.MonkeyPatch) -> None:
+def _first_row_run(tmp_path: Path, sources) -> tuple:
+    """The test spec's first row run on the demo DAVIS 2017: (spec, context, its record)."""
     folder = _experiments(tmp_path)
     recipes = load_recipes(folder / "recipes.toml")
     spec = load_spec(folder / "tableT.toml", recipes)
-    ctx = Context(tmp_path / "work", tiny_demo, recipes, None, progress=False)
-    record = run_row(spec.rows[0], "davis2017", ctx)
+    ctx = Context(tmp_path / "work", sources, recipes, None, progress=False)
+    return spec, ctx, run_row(spec.rows[0], "davis2017", ctx)
+
+
+def test_interrupted_run_resumes(tmp_path: Path, tiny_demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec, ctx, record = _first_row_run(tmp_path, tiny_demo)
     run = Path(record.folder)
     # as if killed after the first video: the marker and one video's record are gone
     (run / "row.json").unlink()
@@ -456,11 +461,7 @@ time.sleep(120)
 def test_a_step_another_process_is_computing_is_waited_for_then_reused(
     tmp_path: Path, tiny_demo, capsys: pytest.CaptureFixture
 ) -> None:
-    folder = _experiments(tmp_path)
-    recipes = load_recipes(folder / "recipes.toml")
-    spec = load_spec(folder / "tableT.toml", recipes)
-    ctx = Context(tmp_path / "work", tiny_demo, recipes, None, progress=False)
-    first = run_row(spec.rows[0], "davis2017", ctx)
+    spec, ctx, first = _first_row_run(tmp_path, tiny_demo)
     run = Path(first.folder)
     # another process (another `reproduce` on the same --work) holds the step
     holder = subprocess.Popen(
