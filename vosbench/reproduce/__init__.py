@@ -70,8 +70,9 @@ def spec_paths(experiments: Path, tables: list[str]) -> list[Path]:
     return paths
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+def _row_name(measured: MeasuredSet, dataset: str, row: MeasuredRow) -> str:
+    """What a row's files on ``dataset`` are called: ``<data>[-<scale>]-<dataset>-<row slug>``."""
+    return f"{measured.stem}-{dataset}-" + re.sub(r"[^a-z0-9]+", "-", row.label.lower()).strip("-")
 
 
 def reproduce(tables: list[str], sources: DataSources | None, options: ReproduceOptions) -> list[Path]:
@@ -175,7 +176,7 @@ def _masks(spec: ExperimentSpec, measured: MeasuredSet, reports: Path) -> list[P
     for row_spec, row in zip(spec.rows, measured.rows, strict=True):
         if row_spec.masks:
             for dataset in row.runs:
-                folder = reports / "results" / f"{measured.stem}-{dataset}-{_slug(row.label)}"
+                folder = reports / "results" / _row_name(measured, dataset, row)
                 written.append(export_masks(measured, row, dataset, folder))
     return written
 
@@ -203,6 +204,6 @@ def _figures(
     run = shown.runs[dataset]
     if run not in drawn:
         drawn.add(run)
-        name = f"{stem}-{dataset}-{_slug(shown.label)}"
+        name = _row_name(measured, dataset, shown)
         written += overlays(measured, shown, dataset, sources.roots[dataset], figures / "overlays", name)
     return written
