@@ -16,6 +16,9 @@ from torchvision.ops.misc import FrozenBatchNorm2d
 from sitvos.model.backbone import ImageEncoder, MaskEncoder
 from sitvos.weight_layouts import is_tonylins_layout, tonylins_to_torchvision
 from sitvos.weights import load_model, read_backbone_file
+from vosbench.checkpoints import load_checkpoint
+from vosbench.cli import main
+from vosbench.demo_data import make_demo_data
 from vosbench.errors import VosbenchError
 from vosbench.methods import create_method
 
@@ -153,3 +156,42 @@ def test_imagenet_features_tell_images_apart(mobilenet_file: Path) -> None:
     same = torch.cosine_similarity(features(cat), features(cat[8:, 8:]), dim=0)
     other = torch.cosine_similarity(features(cat), features(coffee), dim=0)
     assert same > other + 0.1
+
+
+@pytest.mark.parametrize("network", ["sitvos", "stm"])
+def test_command_line_trains_from_the_shared_file_and_runs_the_checkpoint(
+    network: str, mobilenet_file: Path, tmp_path: Path
+) -> None:
+    """`vosbench train --backbone mobilenetv2 --backbone-weights FILE` trains either network from
+    the file's ImageNet weights, its checkpoint records the backbone, and `vosbench run` runs it."""
+    demo = make_demo_data(tmp_path / "demo", n_frames=4, size=(64, 96))
+    out = tmp_path / "train"
+    train = ["train", "--stage", "main", "--model", network, "--davis-root", str(demo.davis_root)]
+    train += ["--backbone", "mobilenetv2", "--backbone-weights", str(mobilenet_file), "--out", str(out)]
+    train += [
+        "--iterations",
+        "1",
+        "--batch-size",
+        "1",
+        "--size",
+        "64",
+        "--frames",
+        "2",
+        "--workers",
+        "0",
+        "--quiet",
+    ]
+    assert main(train) == 0
+    checkpoint = load_checkpoint(out / "last.pth")
+    assert checkpoint["config"]["backbone"] == "mobilenetv2"
+    # frozen norms keep the file's statistics through training: block 17's last norm is there
+    target = read_backbone_file(mobilenet_file, "mobilenetv2")["features.17.conv.3.running_var"]
+    assert any(
+        key.endswith("running_var") and torch.equal(tensor, target)
+        for key, tensor in checkpoint["model"].items()
+    )
+    results = tmp_path / "run"
+    run = ["run", "--method", network, "--set", f"checkpoint={out / 'last.pth'}", "--dataset", "davis2017"]
+    run += ["--root", str(demo.davis_root), "--sequences", "juggle", "--out", str(results), "--quiet"]
+    assert main(run) == 0
+    assert len(list((results / "juggle").glob("*.png"))) == 4

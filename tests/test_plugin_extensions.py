@@ -161,5 +161,5 @@ def test_plugin_network_trains_runs_and_fills_a_table(plugin_env: dict[str, str]
         table = list(csv.DictReader(f))
     row = next(r for r in table if r["method"] == "Tiny propagator" and r["source"] != "paper")
     assert 0.0 <= float(row["davis2017_jf"]) <= 100.0
-    trained_stage = next((tmp_path / "work" / "train").iterdir())
+    trained_stage = next(p for p in (tmp_path / "work" / "train").iterdir() if p.is_dir())  # not its .lock
     assert json.loads((trained_stage / "config.json").read_text())["model"] == "tiny-propagator"
