@@ -10,6 +10,21 @@ import numpy as np
 from vosbench.io.images import write_image
 from vosbench.io.masks import write_mask
 
+# `vosbench train` for one iteration of one two-frame clip at 64x64: a CPU second or two
+ONE_TINY_ITERATION = [
+    "--iterations",
+    "1",
+    "--batch-size",
+    "1",
+    "--size",
+    "64",
+    "--frames",
+    "2",
+    "--workers",
+    "0",
+    "--quiet",
+]
+
 
 def write_davis2017(
     root: Path,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from builders import checkpoint_round_trip
+from builders import ONE_TINY_ITERATION, checkpoint_round_trip
 from torch import nn
 from torchvision.models import mobilenet_v2
 from torchvision.ops.misc import FrozenBatchNorm2d
@@ -168,19 +168,7 @@ def test_command_line_trains_from_the_shared_file_and_runs_the_checkpoint(
     out = tmp_path / "train"
     train = ["train", "--stage", "main", "--model", network, "--davis-root", str(demo.davis_root)]
     train += ["--backbone", "mobilenetv2", "--backbone-weights", str(mobilenet_file), "--out", str(out)]
-    train += [
-        "--iterations",
-        "1",
-        "--batch-size",
-        "1",
-        "--size",
-        "64",
-        "--frames",
-        "2",
-        "--workers",
-        "0",
-        "--quiet",
-    ]
+    train += ONE_TINY_ITERATION
     assert main(train) == 0
     checkpoint = load_checkpoint(out / "last.pth")
     assert checkpoint["config"]["backbone"] == "mobilenetv2"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from builders import ONE_TINY_ITERATION
 from torch.utils.data import Dataset
 
 from sitvos.training import MemoryTrainConfig
@@ -98,19 +99,7 @@ def test_resume_refuses_other_settings(small_demo, tmp_path: Path) -> None:
 def test_both_stages_and_the_checkpoint_runs(
     small_demo, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    common = [
-        "--backbone-init",
-        "random",
-        "--iterations",
-        "1",
-        "--batch-size",
-        "1",
-        "--size",
-        "64",
-        "--frames",
-        "2",
-    ]
-    common += ["--workers", "0", "--quiet"]
+    common = ["--backbone-init", "random", *ONE_TINY_ITERATION]
     coco = small_demo.coco_root
     pre = tmp_path / "pre"
     args = [
