@@ -65,7 +65,7 @@ def test_committed_small_scale_masks_score_as_their_table_row(davis2016_root: Pa
     result = evaluate(
         "davis2016", davis2016_root, SMALL_MASKS, split="val", sequences=sequences, workers=1, progress=False
     )
-    scored = {o.key: float((o.j_stats.mean + o.f_stats.mean) / 2) for o in result.objects}
+    scored = {o.key: o.jf for o in result.objects}
     assert len(scored) == len(sequences)
     assert scored == pytest.approx({k: expected[k] for k in scored}, abs=1e-12), REGENERATE
     source = json.loads((SMALL_MASKS / "source.json").read_text())

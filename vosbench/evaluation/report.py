@@ -122,8 +122,7 @@ def format_table(result: EvaluationResult) -> str:
     width = max([len("Sequence")] + [len(o.key) for o in result.objects])
     lines.append(f"{'Sequence':<{width}}  {'J-Mean':>7}  {'F-Mean':>7}  {'J&F':>7}")
     for o in result.objects:
-        jf = (o.j_stats.mean + o.f_stats.mean) / 2
         lines.append(
-            f"{o.key:<{width}}  {100 * o.j_stats.mean:7.1f}  {100 * o.f_stats.mean:7.1f}  {100 * jf:7.1f}"
+            f"{o.key:<{width}}  {100 * o.j_stats.mean:7.1f}  {100 * o.f_stats.mean:7.1f}  {100 * o.jf:7.1f}"
         )
     return "\n".join(lines)

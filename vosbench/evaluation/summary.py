@@ -34,6 +34,11 @@ class ObjectResult:
         """``<sequence>_<object id>``, as the official per-sequence table names rows."""
         return f"{self.sequence}_{self.object_id}"
 
+    @property
+    def jf(self) -> float:
+        """The object's J&F: the mean of its J-Mean and F-Mean."""
+        return float((self.j_stats.mean + self.f_stats.mean) / 2)
+
 
 @dataclass(frozen=True)
 class EvaluationResult:

@@ -298,7 +298,7 @@ def _run(
     if outcome is None or outcome.result is None:
         raise VosbenchError(f"{dataset} at {root}: the run produced no scores")
     result = outcome.result
-    per_object = {o.key: float((o.j_stats.mean + o.f_stats.mean) / 2) for o in result.objects}
+    per_object = {o.key: o.jf for o in result.objects}
     run = json.loads((folder / "run.json").read_text())
     precision = run["options"].get("precision")  # a network's FPS names its arithmetic
     record = RunRecord(
