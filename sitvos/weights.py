@@ -86,7 +86,14 @@ def read_backbone_file(path: str | Path, backbone: str) -> dict[str, torch.Tenso
     return state
 
 
-def _fresh(architecture: str, weights: tuple[Any, Any], fim: bool, backbone: str, variant: str = ""):
+def _fresh(
+    architecture: str,
+    weights: tuple[Any, Any],
+    fim: bool,
+    backbone: str,
+    variant: str = "",
+    width: float = 1.0,
+):
     """A new network of ``architecture`` (its default config with ``fim`` and ``backbone``, where
     its config has them; with ``variant="official"`` its config's ``official()``) starting from
     ``weights`` (image network, mask network)."""
@@ -99,7 +106,12 @@ def _fresh(architecture: str, weights: tuple[Any, Any], fim: bool, backbone: str
         if make is None:
             raise VosbenchError(f"{architecture}: no official variant")
     try:
-        return spec.network(make(**chosen), weights)
+        config = make(**chosen)
+        if width != 1.0:
+            if not hasattr(config, "narrowed"):
+                raise ValueError(f"its config cannot be narrowed (width={width})")
+            config = config.narrowed(width)
+        return spec.network(config, weights)
     except (TypeError, ValueError) as exc:
         raise VosbenchError(f"{architecture}: {exc}") from None
 
@@ -112,6 +124,7 @@ def load_model(
     backbone: str = "",
     backbone_file: str | Path = "",
     variant: str = "",
+    width: float = 1.0,
 ):
     """A memory network (SITVOS, STM: any registered network whose config has a
     ``backbone``) with its weights: a checkpoint, ImageNet backbones, or random (when asked).
@@ -137,4 +150,5 @@ def load_model(
             raise VosbenchError(f"{checkpoint}: a {trained_on} backbone, but backbone={backbone} was asked")
         return network_from_checkpoint({**payload, "architecture": saved}, checkpoint)
     backbone = backbone or "resnet50"
-    return _fresh(architecture, backbone_weights(backbone, init, backbone_file), fim, backbone, variant)
+    weights = backbone_weights(backbone, init, backbone_file)
+    return _fresh(architecture, weights, fim, backbone, variant, width)

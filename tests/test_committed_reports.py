@@ -1,11 +1,17 @@
 """The committed reports are what the committed code computes.
 
 The README promises that the main job (`vosbench reproduce`: quick mode, demo data)
-reproduces the committed J&F values. Rerunning all of it takes minutes, so this reruns two
-rows of it through the same pipeline and compares them with `reports/measured/*/demo-quick.json`:
-a trained SITVOS row (data generation, training, inference, scoring) and a baseline row.
-A change to any of those that moves a number fails here until the reports are regenerated
-(`vosbench reproduce --rerun`) and committed with it.
+reproduces the committed J&F values on any machine. Rerunning all of it takes minutes, so this
+reruns two rows of it through the same command and compares them with
+`reports/measured/*/demo-quick.json`: a trained SITVOS row (data generation, training,
+inference, scoring) and a baseline row. A change to any of those that moves a number fails
+here until the reports are regenerated (`vosbench reproduce --rerun`) and committed with it.
+
+The rows are computed by `vosbench reproduce` in a new process, as a user's command computes
+them: the numeric settings it pins (:mod:`vosbench.numerics`) are read by each library once,
+when it first computes, so a pytest process that has computed already could not pin them, and
+what earlier tests did would decide the verdict. A new process gives the same verdict alone,
+in the suite and under ``-n 2``.
 
 The small-scale rows on the real DAVIS 2016 val take CPU hours to recompute, so for them this
 checks what can be checked in seconds: the committed masks score as their row says, and the
@@ -15,38 +21,103 @@ README states the paper's orderings as the regenerated tables do.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from vosbench.devices import torch_threads
-from vosbench.reproduce.data import scaled_demo
-from vosbench.reproduce.execute import Context, run_row
-from vosbench.reproduce.spec import load_recipes, load_spec
-
 REPO = Path(__file__).resolve().parent.parent
 EXPERIMENTS = REPO / "reports" / "experiments"
 REGENERATE = "stale reports: regenerate them with `vosbench reproduce --rerun` and commit reports/"
+GUARDED = {"table3": "Main training only", "table1": "First-frame copy"}
 
 
-@pytest.mark.parametrize(
-    ("table", "label"), [("table3", "Main training only"), ("table1", "First-frame copy")]
-)
-def test_committed_demo_rows_are_what_the_code_computes(tmp_path: Path, table: str, label: str) -> None:
-    recipes = load_recipes(EXPERIMENTS / "recipes.toml")
-    spec = load_spec(EXPERIMENTS / f"{table}.toml", recipes)
-    row = next(r for r in spec.rows if r.label == label)
+def _one_row_spec(table: str, label: str, folder: Path) -> Path:
+    """``folder/<table>.toml``: the committed spec of ``table`` with only the row ``label``, its
+    paper file named by absolute path (the copy lies elsewhere)."""
+    import tomllib
+
+    spec = tomllib.loads((EXPERIMENTS / f"{table}.toml").read_text())
+    rows = [r for r in spec["rows"] if r["label"] == label]
+    assert rows, f"{table} has no row {label!r}"
+    lines = [
+        f"title = {json.dumps(spec['title'])}",
+        f"paper = {json.dumps(str((EXPERIMENTS / spec['paper']).resolve()))}",
+        f"paper_key = {json.dumps(spec['paper_key'])}",
+        f"columns = {json.dumps(spec['columns'])}",
+        f"fps_dataset = {json.dumps(spec['fps_dataset'])}",
+        "[[rows]]",
+        *(f"{k} = {_toml(v)}" for k, v in rows[0].items()),
+    ]
+    path = folder / f"{table}.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value)
+
+
+@pytest.fixture(scope="module")
+def recomputed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reports folder of one `vosbench reproduce` process that computed the guarded rows."""
+    root = tmp_path_factory.mktemp("committed")
+    experiments = root / "experiments"
+    experiments.mkdir()
+    shutil.copy(EXPERIMENTS / "recipes.toml", experiments / "recipes.toml")
+    specs = [str(_one_row_spec(table, label, experiments)) for table, label in GUARDED.items()]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    command = [sys.executable, "-m", "vosbench", "reproduce", *specs, "--quiet"]
+    command += [
+        "--experiments",
+        str(experiments),
+        "--reports",
+        str(root / "reports"),
+        "--work",
+        str(root / "work"),
+    ]
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=1800)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return root / "reports"
+
+
+@pytest.mark.parametrize(("table", "label"), list(GUARDED.items()))
+def test_committed_demo_rows_are_what_the_code_computes(recomputed: Path, table: str, label: str) -> None:
     committed = json.loads((REPO / "reports" / "measured" / table / "demo-quick.json").read_text())
     expected = next(r for r in committed["rows"] if r["label"] == label)
-    assert recipes.quick is not None and recipes.quick.threads == 2  # as `reproduce --quick` computes
-    with torch_threads(recipes.quick.threads):
-        ctx = Context(tmp_path, scaled_demo(tmp_path, recipes.quick), recipes, recipes.quick, progress=False)
-        records = {d: run_row(row, d, ctx) for d in ("davis2016", "davis2017")}
-    for dataset, record in records.items():
-        assert record.scores["J&F-Mean"] == pytest.approx(expected["values"][f"{dataset}_jf"], abs=1e-9), (
-            f"{table} {label!r} on demo {dataset}: {REGENERATE}"
+    computed = json.loads((recomputed / "measured" / table / "demo-quick.json").read_text())
+    (row,) = computed["rows"]
+    for dataset in ("davis2016", "davis2017"):
+        assert row["values"][f"{dataset}_jf"] == pytest.approx(
+            expected["values"][f"{dataset}_jf"], abs=1e-9
+        ), f"{table} {label!r} on demo {dataset}: {REGENERATE}"
+        assert row["per_object"][dataset] == pytest.approx(expected["per_object"][dataset], abs=1e-9), (
+            REGENERATE
         )
-        assert record.per_object == pytest.approx(expected["per_object"][dataset], abs=1e-9), REGENERATE
+
+
+def test_committed_demo_rows_record_the_pinned_numerics(recomputed: Path) -> None:
+    """Every committed quick row names the numeric settings it was computed under, and they are
+    the ones the quick scale pins (what makes the rows the same on any x86-64 machine)."""
+    from vosbench.numerics import state_matches
+    from vosbench.reproduce.spec import load_recipes
+
+    numerics = load_recipes(EXPERIMENTS / "recipes.toml").scale("quick").numerics
+    assert numerics.pinned
+    for path in sorted((REPO / "reports" / "measured").glob("table*/demo-quick.json")):
+        for row in json.loads(path.read_text())["rows"]:
+            for dataset, state in row["numerics"].items():
+                assert state_matches(numerics, state), (path.name, row["label"], dataset, state)
+    for table in GUARDED:
+        (row,) = json.loads((recomputed / "measured" / table / "demo-quick.json").read_text())["rows"]
+        assert all(state_matches(numerics, s) for s in row["numerics"].values()), row["numerics"]
 
 
 SMALL_MASKS = REPO / "reports" / "results" / "davis2016-small-davis2016-sitvos"

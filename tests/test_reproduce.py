@@ -20,10 +20,10 @@ from vosbench.cli import main
 from vosbench.errors import VosbenchError
 from vosbench.evaluation import evaluate
 from vosbench.methods import method_class
-from vosbench.reproduce import ReproduceOptions, reproduce
 from vosbench.reproduce.columns import format_value
 from vosbench.reproduce.data import demo_sources, parse_data
 from vosbench.reproduce.execute import Context, check_row, input_key, run_row, train_recipe
+from vosbench.reproduce.pipeline import ReproduceOptions, reproduce
 from vosbench.reproduce.spec import SpecError, load_recipes, load_spec
 from vosbench.reproduce.tables import (
     MeasuredRow,

@@ -9,6 +9,8 @@ tensors and plain containers, never code. The network's spec rebuilds it from ``
 from __future__ import annotations
 
 import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -124,8 +126,31 @@ def network_from_checkpoint(payload: dict, path: str | Path) -> torch.nn.Module:
     architecture = str(payload.get("architecture", ""))
     spec = network_spec(architecture)
     try:
-        model = spec.network(spec.config(**payload["config"]))
+        with _initialisation_skipped():
+            model = spec.network(spec.config(**payload["config"]))
     except (TypeError, ValueError, VosbenchError) as exc:
         raise VosbenchError(f"{path}: config: {architecture}: {exc}") from None
-    load_weights(model, payload["model"], path, architecture)
+    load_weights(model, payload["model"], path, architecture)  # every parameter and buffer, or an error
     return model
+
+
+@contextmanager
+def _initialisation_skipped() -> Iterator[None]:
+    """Inside: ``torch.nn.init``'s functions leave tensors as they are.
+
+    A network built only to receive a checkpoint's weights need not draw random ones first
+    (a ResNet-50's took half a second, as long as a quick run's inference); :func:`load_weights`
+    then overwrites every parameter and buffer, or fails naming what is missing."""
+    names = [n for n in vars(torch.nn.init) if n.endswith("_") and not n.startswith("_")]
+    saved = {n: getattr(torch.nn.init, n) for n in names}
+    try:
+        for name in names:
+            setattr(torch.nn.init, name, _unchanged)
+        yield
+    finally:
+        for name, function in saved.items():
+            setattr(torch.nn.init, name, function)
+
+
+def _unchanged(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
+    return tensor

@@ -508,8 +508,8 @@ def _add_reproduce(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_reproduce(args: argparse.Namespace) -> int:
-    from vosbench.reproduce import ReproduceOptions
     from vosbench.reproduce.command import reproduce_tables
+    from vosbench.reproduce.pipeline import ReproduceOptions
 
     options = ReproduceOptions(
         experiments=args.experiments,
@@ -553,8 +553,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _pin_numerics(argv: list[str]) -> None:
+    """`reproduce` at a scale that promises the same values on any machine pins its numeric
+    settings (:mod:`vosbench.numerics`) now, before building the parser loads NumPy: each
+    library reads its own once. Arguments are checked later, by the full parser."""
+    if argv[:1] != ["reproduce"]:
+        return
+    from vosbench.numerics import pin
+    from vosbench.reproduce.spec import choose_scale, scale_numerics
+
+    early = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    _add_reproduce(early.add_subparsers(dest="command"))
+    try:
+        args, _ = early.parse_known_args(argv)
+        data = args.data or ["demo"]
+        scale = choose_scale(args.scale, args.quick, data == ["demo"])
+        pin(scale_numerics(args.experiments / "recipes.toml", scale))
+    except (argparse.ArgumentError, VosbenchError, SystemExit):
+        return  # the full parser and the command report it
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; bad input prints one line and returns exit status 2."""
+    _pin_numerics(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -9,14 +9,14 @@ ResNet-50 once per object; the query encoder's features are not reused for memor
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import nn
 
 from sitvos.model.backbone import ImageEncoder, ImageFeatures, check_backbone
 from sitvos.model.decoder import Decoder
-from sitvos.model.network import check_variant
+from sitvos.model.network import check_variant, narrow
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,21 @@ class STMConfig:
     # the unpadded probabilities, 11 object slots; "paper" as vosbench's SITVOS (border
     # padding, the objects present). Checkpoints record it.
     variant: str = "official"
+    decoder_channels: int = 256  # the decoder's width (STM's)
 
     def __post_init__(self) -> None:
         check_backbone(self.backbone)
         check_variant("STM", self.variant)
+
+    def narrowed(self, width: float) -> STMConfig:
+        """The same network with its key, value and decoder widths times ``width``; the
+        backbones' stay. For CPU-minute checks of the pipeline, never for the paper's numbers."""
+        return replace(
+            self,
+            key_channels=narrow(self.key_channels, width),
+            value_channels=narrow(self.value_channels, width),
+            decoder_channels=narrow(self.decoder_channels, width),
+        )
 
     @classmethod
     def official(cls, **changes) -> STMConfig:
@@ -90,7 +101,7 @@ class STM(nn.Module):
         r2, r3, r4 = self.query_encoder.channels
         self.query_kv = KeyValue(r4, ck, cv)
         self.memory_kv = KeyValue(r4, ck, cv)
-        self.decoder = Decoder(in_channels=2 * cv, skip_channels=(r3, r2))
+        self.decoder = Decoder(2 * cv, self.config.decoder_channels, skip_channels=(r3, r2))
 
     def encode_query(self, frame: torch.Tensor) -> QueryEncoding:
         """A frame (1, 3, H, W) in [0, 1], H and W multiples of 16."""

@@ -7,7 +7,7 @@ when a frame enters memory, and :meth:`SITVOS.segment` to read the memory.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 import torch.nn.functional as F
@@ -25,6 +25,11 @@ def check_variant(network: str, variant: str) -> str:
     if variant not in VARIANTS:
         raise ValueError(f"unknown {network} variant {variant!r}; expected one of {', '.join(VARIANTS)}")
     return variant
+
+
+def narrow(channels: int, width: float) -> int:
+    """``channels`` times ``width``, at least 8 (SITVOS's and STM's ``narrowed`` configs)."""
+    return max(8, round(channels * width))
 
 
 @dataclass(frozen=True)
@@ -46,12 +51,23 @@ class ModelConfig:
     cross_value: bool = True  # a value map in the cross-attention blocks (official: none)
     shared_cross_norm: bool = False  # one LayerNorm for the cross-attention blocks (official)
     query_skip: int = 0  # >0: [T_out, Q_ori] -> 1x1 conv to this width before the decoder (official: 512)
+    decoder_channels: int = 256  # the decoder's width (the paper's and STM's)
 
     def __post_init__(self) -> None:
         check_backbone(self.backbone)
         check_variant("SITVOS", self.variant)
         if self.embed_kernel % 2 == 0:
             raise ValueError(f"embed_kernel must be odd, got {self.embed_kernel}")
+
+    def narrowed(self, width: float) -> ModelConfig:
+        """The same network with its own widths (C, the decoder's) times ``width``; the
+        backbone's stay. For CPU-minute checks of the pipeline, never for the paper's numbers."""
+        return replace(
+            self,
+            channels=narrow(self.channels, width),
+            decoder_channels=narrow(self.decoder_channels, width),
+            query_skip=narrow(self.query_skip, width) if self.query_skip else 0,
+        )
 
     @classmethod
     def official(cls, **changes) -> ModelConfig:
@@ -105,7 +121,7 @@ class SITVOS(nn.Module):
             shared_cross_norm=cfg.shared_cross_norm,
         )
         self.projector = nn.Conv2d(2 * c, cfg.query_skip, 1) if cfg.query_skip else None
-        self.decoder = Decoder(cfg.query_skip or c, skip_channels=(r3, r2))
+        self.decoder = Decoder(cfg.query_skip or c, cfg.decoder_channels, skip_channels=(r3, r2))
 
     def encode_image(self, images: torch.Tensor) -> FrameEncoding:
         """Frames (B, 3, H, W), RGB in [0, 1], H and W multiples of 16."""

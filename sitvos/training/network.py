@@ -30,6 +30,7 @@ def build_memory_network(config: MemoryTrainConfig) -> nn.Module:
         config.model,
         config.backbone if fresh else "",
         config.backbone_weights if fresh else "",
+        width=config.width,
     )
 
 

@@ -9,20 +9,10 @@ from pathlib import Path
 from vosbench.devices import check_device
 from vosbench.errors import VosbenchError
 from vosbench.io.preflight import writable_dir
-from vosbench.reproduce import ReproduceOptions, reproduce
+from vosbench.numerics import pin
 from vosbench.reproduce.data import parse_data
-
-
-def choose_scale(scale: str | None, quick: bool | None, demo: bool) -> str:
-    """``--scale NAME`` or ``--quick``/``--no-quick`` (not both); by default quick on demo data
-    and the recipes as written ("") on real data."""
-    if scale is not None and quick is not None:
-        raise VosbenchError("give --scale or --quick/--no-quick, not both")
-    if scale is not None:
-        return scale
-    if quick is not None:
-        return "quick" if quick else ""
-    return "quick" if demo else ""
+from vosbench.reproduce.pipeline import ReproduceOptions, reproduce
+from vosbench.reproduce.spec import choose_scale, scale_numerics
 
 
 def reproduce_tables(
@@ -41,6 +31,8 @@ def reproduce_tables(
     if "demo" in data and not demo:
         raise VosbenchError("--data demo cannot be combined with dataset paths")
     chosen = choose_scale(scale, quick, demo)
+    # Before anything imports torch: the libraries read these settings once.
+    pin(scale_numerics(options.experiments / "recipes.toml", chosen))
     start = time.perf_counter()
     sources = None if demo else parse_data(data)  # None: reproduce generates the demo data
     options = replace(options, scale=chosen)

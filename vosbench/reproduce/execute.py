@@ -56,7 +56,19 @@ class Context:
     commit: str = "unknown"  # the code's commit when this process started (it is what runs)
     rerun: bool = False  # ignore cached steps (each is recomputed once in this call)
     redone: set[str] = field(default_factory=set)  # keys recomputed in this call
+    numerics: dict[str, object] = field(default_factory=dict)  # the state every step computes under
     trained: dict[str, tuple[Path, ...]] = field(default_factory=dict)  # recipe -> its stages' folders
+
+    def keyed_numerics(self) -> dict[str, Any]:
+        """What of the numeric settings keys a step: a scale that pins them never reuses a step
+        computed under other ones (nothing, where the scale pins none)."""
+        numerics = self.scale.numerics if self.scale else None
+        return {"numerics": asdict(numerics)} if numerics and numerics.pinned else {}
+
+    def isa_label(self) -> str:
+        """The ISA cap a pinned scale computes under, for the FPS's conditions (e.g. ``avx2``)."""
+        numerics = self.scale.numerics if self.scale else None
+        return f"{numerics.isa} cap" if numerics and numerics.pinned else ""
 
     def lock(self, folder: Path) -> contextlib.AbstractContextManager[None]:
         """Hold the step ``folder`` against other processes sharing the work folder."""
@@ -100,6 +112,7 @@ class RunRecord:
     folder: str = ""
     commit: str = "unknown"  # the code that made the run
     conditions: str = ""  # threads and load average while the FPS was measured
+    numerics: dict[str, Any] = field(default_factory=dict)  # numeric settings it computed under
 
 
 def _stage_config(recipe: Recipe, stage: str, init: str, scale: Scale | None):
@@ -162,6 +175,7 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
             "data": data,
             "device": ctx.device,
             "revision": TRAINING_REVISION,
+            **ctx.keyed_numerics(),
         }
         key = input_key(inputs)
         folder = ctx.work / "train" / key
@@ -198,7 +212,7 @@ def _train_stage(ctx: Context, name: str, stage: str, config, inputs: dict[str, 
     summary = train(
         config, clips, folder, ctx.device, resume=True, validate=validation, progress=ctx.progress
     )
-    record = {"inputs": inputs, "summary": summary, "commit": ctx.commit}
+    record = {"inputs": inputs, "summary": summary, "commit": ctx.commit, "numerics": ctx.numerics}
     write_atomic(done, json.dumps(record, indent=1, default=str))
 
 
@@ -265,6 +279,7 @@ def run_row(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
         "root": str(root.resolve()),
         "split": split,
         "device": ctx.device,
+        **ctx.keyed_numerics(),
     }
     folder = ctx.work / "runs" / input_key(inputs)
     with ctx.lock(folder):
@@ -313,7 +328,8 @@ def _run(
         per_object=per_object,
         folder=str(folder),
         commit=ctx.commit,
-        conditions=", ".join(filter(None, (precision, outcome.profile.conditions))),
+        conditions=", ".join(filter(None, (precision, ctx.isa_label(), outcome.profile.conditions))),
+        numerics=ctx.numerics,
     )
     write_atomic(marker, json.dumps(asdict(record), indent=1))
     return record

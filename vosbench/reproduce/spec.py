@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from vosbench.errors import VosbenchError
+from vosbench.numerics import Numerics
 from vosbench.reproduce.columns import COLUMNS
 from vosbench.reproduce.orderings import Ordering
 
@@ -69,10 +70,16 @@ class Scale:
     demo_size: tuple[int, int] = (480, 854)
     description: str = ""
     threads: int = 0  # torch's CPU threads for every step (0: its default), so results repeat
+    isa: str = ""  # the widest instruction set every CPU library may use ("": the machine's)
 
     @property
     def marker(self) -> str:
         return self.label or self.name
+
+    @property
+    def numerics(self) -> Numerics:
+        """The numeric settings its steps compute under (:mod:`vosbench.numerics`)."""
+        return Numerics(self.threads, self.isa)
 
 
 @dataclass(frozen=True)
@@ -183,12 +190,10 @@ def _train_fields(path: Path, where: str, table: Any, every_network: bool = Fals
 
 def _scale(path: Path, name: str, table: Any) -> Scale:
     where = f"scales.{name}"
-    _check_keys(path, where, table, set(), {"train", "options", "demo", "label", "description", "threads"})
-    threads = _typed(
-        path, f"{where}.threads", table.get("threads", 0), int, "a number of threads (0: default)"
+    _check_keys(
+        path, where, table, set(), {"train", "options", "demo", "label", "description", "threads", "isa"}
     )
-    if threads < 0:
-        raise SpecError(f"{path}: {where}.threads: expected 0 or more, got {threads}")
+    numerics = _numerics(path, where, table)
     demo = table.get("demo", {})
     _check_keys(path, f"{where}.demo", demo, set(), {"frames", "size"})
     size = demo.get("size", [480, 854])
@@ -208,8 +213,42 @@ def _scale(path: Path, name: str, table: Any) -> Scale:
         demo_frames=_typed(path, f"{where}.demo.frames", demo.get("frames", 20), int, "an integer"),
         demo_size=(size[0], size[1]),
         description=_typed(path, f"{where}.description", table.get("description", ""), str, "text"),
-        threads=threads,
+        threads=numerics.threads,
+        isa=numerics.isa,
     )
+
+
+def _numerics(path: Path, where: str, table: dict[str, Any]) -> Numerics:
+    threads = _typed(
+        path, f"{where}.threads", table.get("threads", 0), int, "a number of threads (0: default)"
+    )
+    isa = _typed(path, f"{where}.isa", table.get("isa", ""), str, "an instruction set name")
+    try:
+        return Numerics(threads, isa)
+    except ValueError as exc:
+        raise SpecError(f"{path}: {where}.{exc}") from None
+
+
+def choose_scale(scale: str | None, quick: bool | None, demo: bool) -> str:
+    """``--scale NAME`` or ``--quick``/``--no-quick`` (not both); by default quick on demo data
+    and the recipes as written ("") on real data."""
+    if scale is not None and quick is not None:
+        raise VosbenchError("give --scale or --quick/--no-quick, not both")
+    if scale is not None:
+        return scale
+    if quick is not None:
+        return "quick" if quick else ""
+    return "quick" if demo else ""
+
+
+def scale_numerics(path: str | Path, name: str) -> Numerics:
+    """The numeric settings of ``[scales.NAME]`` (none for the recipes as written), read without
+    loading any network: a command pins them before torch is imported."""
+    path = Path(path)
+    scales = _read_toml(path).get("scales", {})
+    if name in ("", "paper") or not isinstance(scales, dict) or not isinstance(scales.get(name), dict):
+        return Numerics()  # an unknown scale is reported when the recipes are loaded
+    return _numerics(path, f"scales.{name}", scales[name])
 
 
 def load_recipes(path: str | Path) -> Recipes:

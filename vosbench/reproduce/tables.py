@@ -33,6 +33,8 @@ class MeasuredRow:
     runs: dict[str, str] = field(default_factory=dict)  # dataset -> run folder
     per_object: dict[str, dict[str, float]] = field(default_factory=dict)  # dataset -> object -> J&F
     commit: str = ""  # the commit(s) of the code that made the row's runs
+    # dataset -> the numeric settings its run computed under (vosbench.numerics.numeric_state)
+    numerics: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
 @dataclass

@@ -1,0 +1,148 @@
+"""The numeric settings that make a scale's values the same on any x86-64 machine
+(vosbench/numerics.py, docs/reproducibility.md), and the narrowed networks the quick scale
+trains."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from vosbench.numerics import ISAS, Numerics, numeric_state, pin, state_matches
+from vosbench.reproduce.spec import SpecError, load_recipes, scale_numerics
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_avx2_caps_every_library_and_fixes_the_threads() -> None:
+    env = Numerics(threads=2, isa="avx2").environment()
+    assert env["ATEN_CPU_CAPABILITY"] == "avx2"
+    assert env["ONEDNN_MAX_CPU_ISA"] == "AVX2"
+    # MKL's AVX2 branch gave other products on an Intel CPU than on an AMD one; COMPATIBLE did not
+    assert env["MKL_CBWR"] == "COMPATIBLE"
+    assert "X86_V4" in env["NPY_DISABLE_CPU_FEATURES"].split()
+    assert env["OMP_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "2"
+    assert Numerics(2, "avx2").pinned and not Numerics(2).pinned and not Numerics(0, "avx2").pinned
+    assert Numerics().environment() == {}
+
+
+def test_bad_settings_are_refused() -> None:
+    with pytest.raises(ValueError, match="isa"):
+        Numerics(2, "avx512")
+    with pytest.raises(ValueError, match="threads"):
+        Numerics(-1)
+
+
+def test_pinning_after_numpy_is_loaded_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in Numerics(2, "avx2").environment():
+        monkeypatch.delenv(name, raising=False)
+    assert not pin(Numerics(2, "avx2"))  # this process has NumPy and torch already
+    assert "MKL_CBWR" not in os.environ
+    assert pin(Numerics())  # nothing to pin
+
+
+def test_the_state_in_effect_is_compared_with_what_a_scale_pins() -> None:
+    numerics = Numerics(2, "avx2")
+    _, onednn, mkl, numpy_off = ISAS["avx2"]
+    pinned = {
+        "threads": 2,
+        "aten_capability": "AVX2",
+        "onednn_max_isa": onednn,
+        "mkl_cbwr": mkl,
+        "numpy_disabled": numpy_off,
+    }
+    assert state_matches(numerics, pinned)
+    assert not state_matches(numerics, {**pinned, "threads": 1})
+    assert not state_matches(numerics, {**pinned, "aten_capability": "AVX512"})
+    assert not state_matches(numerics, {**pinned, "mkl_cbwr": "AVX2"})
+    state = numeric_state()
+    assert state["threads"] == torch.get_num_threads() and state["torch"] == torch.__version__
+
+
+def test_the_command_pins_before_numpy_and_torch_are_loaded(tmp_path: Path) -> None:
+    """`vosbench reproduce` reads the scale's settings without loading NumPy or torch, which read
+    theirs once: an import added to that path would leave them unpinned."""
+    script = (
+        "import os, sys\n"
+        "from vosbench.cli import _pin_numerics\n"
+        "_pin_numerics(['reproduce'])\n"
+        "print(json.dumps({'numpy': 'numpy' in sys.modules, 'torch': 'torch' in sys.modules,"
+        " 'env': {k: os.environ.get(k) for k in ('MKL_CBWR', 'ATEN_CPU_CAPABILITY', 'OMP_NUM_THREADS')}}))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in Numerics(2, "avx2").environment()}
+    done = subprocess.run(
+        [sys.executable, "-c", "import json\n" + script], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["numpy"] is False and seen["torch"] is False
+    quick = load_recipes(REPO / "reports" / "experiments" / "recipes.toml").scale("quick")
+    assert quick is not None
+    expected = quick.numerics.environment()
+    assert seen["env"] == {k: expected[k] for k in seen["env"]}
+
+
+def test_scale_numerics_are_read_and_checked(tmp_path: Path) -> None:
+    recipes = tmp_path / "recipes.toml"
+    recipes.write_text('[main]\nstages = ["main"]\n[scales.q]\nthreads = 3\nisa = "avx2"\n')
+    assert scale_numerics(recipes, "q") == Numerics(3, "avx2")
+    assert scale_numerics(recipes, "paper") == Numerics()
+    assert load_recipes(recipes).scale("q").numerics == Numerics(3, "avx2")
+    recipes.write_text('[main]\nstages = ["main"]\n[scales.q]\nisa = "neon"\n')
+    with pytest.raises(SpecError, match=r"recipes.toml: scales.q.isa: expected one of avx2"):
+        load_recipes(recipes)
+
+
+def test_a_pinned_scale_keys_its_steps_by_its_settings(tmp_path: Path) -> None:
+    """A step computed under other numeric settings is never taken from the cache."""
+    from vosbench.reproduce.data import DataSources
+    from vosbench.reproduce.execute import Context
+
+    recipes = load_recipes(REPO / "reports" / "experiments" / "recipes.toml")
+    sources = DataSources("demo", "demo", {})
+    pinned = Context(tmp_path, sources, recipes, recipes.scale("quick"))
+    assert pinned.keyed_numerics() == {"numerics": {"threads": 2, "isa": "avx2"}}
+    assert Context(tmp_path, sources, recipes, recipes.scale("small")).keyed_numerics() == {}
+    assert Context(tmp_path, sources, recipes, None).keyed_numerics() == {}
+
+
+@pytest.mark.parametrize("architecture", ["sitvos", "stm"])
+def test_a_narrowed_network_is_narrow_and_its_checkpoint_loads_back(
+    tmp_path: Path, architecture: str
+) -> None:
+    from sitvos.weights import load_model
+    from vosbench.checkpoints import save_checkpoint
+
+    torch.manual_seed(0)
+    model = load_model(init="random", architecture=architecture, backbone="mobilenetv2", width=0.25)
+    assert model.config.decoder_channels == 64
+    assert model.decoder.conv.out_channels == 64
+    if architecture == "sitvos":
+        assert model.config.channels == 64
+    else:
+        assert (model.config.key_channels, model.config.value_channels) == (32, 128)
+    path = tmp_path / "narrow.pth"
+    save_checkpoint(path, model, model.config, {}, architecture)
+    loaded = load_model(path, architecture=architecture)
+    assert loaded.config == model.config
+    for (name, a), b in zip(model.state_dict().items(), loaded.state_dict().values(), strict=True):
+        assert torch.equal(a, b), name
+
+
+def test_loading_a_checkpoint_leaves_torch_init_as_it_was(tmp_path: Path) -> None:
+    """Networks built to receive a checkpoint skip random initialisation; torch's own init
+    functions are restored afterwards, also when building fails."""
+    from vosbench.checkpoints import _initialisation_skipped
+
+    before = torch.nn.init.kaiming_normal_
+    with pytest.raises(RuntimeError), _initialisation_skipped():
+        assert torch.nn.init.kaiming_normal_ is not before
+        raise RuntimeError
+    assert torch.nn.init.kaiming_normal_ is before
+    weight = torch.nn.Linear(4, 4).weight
+    assert weight.abs().sum() > 0  # drawn as usual again

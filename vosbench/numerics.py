@@ -1,0 +1,129 @@
+"""The numeric settings under which a CPU computes the same floats on any x86-64 machine.
+
+Training from random weights is chaotic: a last-bit difference in one sum at iteration 1 is a
+different network at iteration 50 (this project's quick main-only row scored 7.2 J&F on an
+Intel Xeon and 7.6 on an AMD EPYC from the same code). The floats a CPU computes depend on
+which kernel each library picks, and the libraries pick by processor:
+
+* torch's own vectorised kernels (ATen) take AVX-512 code where the CPU has it, AVX2 otherwise
+  (``ATEN_CPU_CAPABILITY`` caps it);
+* oneDNN, which computes torch's CPU convolutions, JIT-compiles for the widest ISA it finds
+  (``ONEDNN_MAX_CPU_ISA`` caps it);
+* MKL, which computes matrix products, dispatches on ISA and vendor: even its conditional
+  numerical reproducibility (CNR) branch ``MKL_CBWR=AVX2`` gave other products on an Intel CPU
+  than on an AMD one (below); only its ``COMPATIBLE`` branch (SSE2) gave the same on both;
+* NumPy dispatches its float kernels (sin, cos, exp: the demo data's shapes and the training
+  clips' affine maps) to AVX-512 code where it can (``NPY_DISABLE_CPU_FEATURES`` stops it);
+* the thread count sets how every parallel sum is split (``torch.set_num_threads``, and
+  ``OMP_NUM_THREADS``/``MKL_NUM_THREADS`` for pools that start before torch sets it).
+
+Each library reads its variable once, when it is loaded or first computes, so they are set
+before NumPy and torch are imported: :func:`pin` at the start of a command.
+:func:`numeric_state` says what is in effect, for every measured row to record.
+
+How this was checked (2026-12-03, torch 2.14.1, on this project's AMD EPYC machine): a probe of
+the kernels the quick scale uses (convolutions forward and backward, matrix products, softmax,
+sums, LayerNorm, bilinear resizing) hashed bit for bit, natively and under QEMU's user-mode
+emulation of an Intel Haswell (GenuineIntel, its own cache sizes) and of an AMD EPYC-Rome. With
+the settings below every kernel gave the same bits on all three; with MKL's ``AVX2`` branch
+the matrix products differed between the Intel and the AMD processor (the convolutions, which
+oneDNN computes, did not). QEMU cannot emulate AVX-512, so the Xeon's own AVX-512 code is not
+what this shows: the caps keep it from running.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+# isa -> (ATen capability, oneDNN max ISA, MKL CNR branch, NumPy features turned off)
+ISAS = {"avx2": ("avx2", "AVX2", "COMPATIBLE", "X86_V4 AVX512_ICL AVX512_SPR")}
+
+
+@dataclass(frozen=True)
+class Numerics:
+    """What a computation promising identical values pins: threads and the widest ISA."""
+
+    threads: int = 0  # torch's intra-op threads (0: its default, which follows the machine)
+    isa: str = ""  # a key of ISAS ("": each library picks for the machine, as torch does by default)
+
+    def __post_init__(self) -> None:
+        if self.threads < 0:
+            raise ValueError(f"threads: expected 0 or more, got {self.threads}")
+        if self.isa and self.isa not in ISAS:
+            raise ValueError(f"isa: expected one of {', '.join(ISAS)} or nothing, got {self.isa!r}")
+
+    @property
+    def pinned(self) -> bool:
+        return bool(self.isa) and self.threads > 0
+
+    def environment(self) -> dict[str, str]:
+        """The variables that set these numerics in a process that has not computed yet."""
+        env: dict[str, str] = {}
+        if self.isa:
+            aten, onednn, mkl, numpy_off = ISAS[self.isa]
+            env |= {
+                "ATEN_CPU_CAPABILITY": aten,
+                "ONEDNN_MAX_CPU_ISA": onednn,
+                "DNNL_MAX_CPU_ISA": onednn,  # the name oneDNN read before 2.0; harmless after
+                "MKL_CBWR": mkl,
+                "MKL_DYNAMIC": "FALSE",  # MKL uses the threads it is given, never fewer
+                "NPY_DISABLE_CPU_FEATURES": numpy_off,
+            }
+        if self.threads:
+            env |= {"OMP_NUM_THREADS": str(self.threads), "MKL_NUM_THREADS": str(self.threads)}
+        return env
+
+    def label(self) -> str:
+        """How a table names them, e.g. ``avx2, 2 threads``."""
+        parts = [self.isa or "native ISA", f"{self.threads} threads" if self.threads else "default threads"]
+        return ", ".join(parts)
+
+
+def pin(numerics: Numerics) -> bool:
+    """Set ``numerics`` for this process; False where NumPy or torch was imported before with
+    other settings (each library reads its own once, so it is too late: nothing is changed, and
+    :func:`numeric_state` tells what is in effect). The thread count is applied again where
+    the computation starts (:func:`vosbench.devices.torch_threads`)."""
+    env = numerics.environment()
+    loaded = any(name in sys.modules for name in ("numpy", "torch"))
+    if loaded and any(os.environ.get(k) != v for k, v in env.items()):
+        return False
+    os.environ.update(env)
+    return True
+
+
+def numeric_state() -> dict[str, object]:
+    """The numeric settings in effect: what every measured row records beside its values."""
+    import numpy
+    import torch
+
+    state: dict[str, object] = {
+        "threads": torch.get_num_threads(),
+        "aten_capability": torch.backends.cpu.get_cpu_capability(),
+        "onednn_max_isa": os.environ.get("ONEDNN_MAX_CPU_ISA", ""),
+        "mkl_cbwr": os.environ.get("MKL_CBWR", ""),
+        "numpy_disabled": os.environ.get("NPY_DISABLE_CPU_FEATURES", ""),
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+    }
+    if "cv2" in sys.modules:
+        state["opencv"] = sys.modules["cv2"].__version__
+    return state
+
+
+def state_matches(numerics: Numerics, state: dict[str, object]) -> bool:
+    """Whether ``state`` (from :func:`numeric_state`) is what ``numerics`` pins."""
+    if numerics.threads and state.get("threads") != numerics.threads:
+        return False
+    if numerics.isa:
+        aten, onednn, mkl, numpy_off = ISAS[numerics.isa]
+        wanted = {
+            "aten_capability": aten,
+            "onednn_max_isa": onednn,
+            "mkl_cbwr": mkl,
+            "numpy_disabled": numpy_off,
+        }
+        return all(str(state.get(k, "")).upper() == v.upper() for k, v in wanted.items())
+    return True
