@@ -9,14 +9,14 @@ ResNet-50 once per object; the query encoder's features are not reused for memor
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from sitvos.model.backbone import ImageEncoder, ImageFeatures, check_backbone
 from sitvos.model.decoder import Decoder
-from sitvos.model.network import check_variant, narrow
+from sitvos.model.network import check_variant, narrowed
 
 
 @dataclass(frozen=True)
@@ -36,14 +36,8 @@ class STMConfig:
         check_variant("STM", self.variant)
 
     def narrowed(self, width: float) -> STMConfig:
-        """The same network with its key, value and decoder widths times ``width``; the
-        backbones' stay. For CPU-minute checks of the pipeline, never for the paper's numbers."""
-        return replace(
-            self,
-            key_channels=narrow(self.key_channels, width),
-            value_channels=narrow(self.value_channels, width),
-            decoder_channels=narrow(self.decoder_channels, width),
-        )
+        """The same network with its key, value and decoder widths times ``width``."""
+        return narrowed(self, width, ("key_channels", "value_channels", "decoder_channels"))
 
     @classmethod
     def official(cls, **changes) -> STMConfig:

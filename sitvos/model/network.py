@@ -8,6 +8,7 @@ when a frame enters memory, and :meth:`SITVOS.segment` to read the memory.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -27,9 +28,12 @@ def check_variant(network: str, variant: str) -> str:
     return variant
 
 
-def narrow(channels: int, width: float) -> int:
-    """``channels`` times ``width``, at least 8 (SITVOS's and STM's ``narrowed`` configs)."""
-    return max(8, round(channels * width))
+def narrowed(config: Any, width: float, widths: tuple[str, ...]) -> Any:
+    """``config`` with its fields ``widths`` times ``width`` (at least 8; a 0, meaning none,
+    stays 0): SITVOS's and STM's ``narrowed``. The backbones keep theirs. For CPU-minute
+    checks of the pipeline, never for the paper's numbers."""
+    changes = {name: max(8, round(getattr(config, name) * width)) for name in widths if getattr(config, name)}
+    return replace(config, **changes)
 
 
 @dataclass(frozen=True)
@@ -60,14 +64,8 @@ class ModelConfig:
             raise ValueError(f"embed_kernel must be odd, got {self.embed_kernel}")
 
     def narrowed(self, width: float) -> ModelConfig:
-        """The same network with its own widths (C, the decoder's) times ``width``; the
-        backbone's stay. For CPU-minute checks of the pipeline, never for the paper's numbers."""
-        return replace(
-            self,
-            channels=narrow(self.channels, width),
-            decoder_channels=narrow(self.decoder_channels, width),
-            query_skip=narrow(self.query_skip, width) if self.query_skip else 0,
-        )
+        """The same network with C, the decoder's and the projector's widths times ``width``."""
+        return narrowed(self, width, ("channels", "decoder_channels", "query_skip"))
 
     @classmethod
     def official(cls, **changes) -> ModelConfig:

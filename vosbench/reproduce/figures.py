@@ -21,7 +21,7 @@ OVERLAY_SEQUENCES = 3
 GIF_WIDTH = 240
 GIF_FRAMES = 30  # longer sequences are subsampled: the committed reports stay small
 SHEET_TILE_HEIGHT = 120
-LABEL_ITERATIONS = 1000
+LABEL_ITERATIONS = 300
 
 
 ACCURACY_COLUMNS = ("davis2016_jf", "davis2017_jf")
