@@ -14,7 +14,7 @@ from sitvos.frames import NetworkFrame
 from sitvos.model.aggregation import soft_aggregate
 from sitvos.model.padding import PaddingMode, unpad, zero_border
 from sitvos.weights import load_model
-from vosbench.devices import bf16_autocast, flushed_denormals, is_cuda
+from vosbench.devices import bf16_autocast, exact_fp32, flushed_denormals, is_cuda
 from vosbench.methods import Method
 
 # The official evaluations' object slots: background and 10 objects, empty ones included.
@@ -110,10 +110,13 @@ class NetworkMethod(Method):
 
     @contextlib.contextmanager
     def _autocast(self) -> Iterator[None]:
-        """How the network computes: bf16 autocast when asked, denormals flushed on a CPU."""
+        """How the network computes: bf16 autocast when asked, else exact fp32 (no TF32 on
+        CUDA), denormals flushed on a CPU."""
         with contextlib.ExitStack() as stack:
             stack.enter_context(flushed_denormals(self.device))
-            if self.dtype is not None:
+            if self.dtype is None:
+                stack.enter_context(exact_fp32(self.device))
+            else:
                 device_type = torch.device(self.device).type
                 stack.enter_context(torch.autocast(device_type=device_type, dtype=self.dtype))
             yield

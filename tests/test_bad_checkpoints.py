@@ -87,3 +87,27 @@ def test_bad_checkpoint_is_one_line(
 
     assert re.search(message, err), err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "looks"),
+    [
+        (b"<!DOCTYPE html>\n<html><head><title>Dropbox</title>", r"an HTML page \(a failed download\?"),
+        (b"\n  <html lang='en'>", r"an HTML page"),
+        (b'{"model": "weights"}', r"a JSON or text file"),
+        (b"version https://git-lfs.github.com/spec/v1\noid sha256:abc\n", r"a text file"),
+        (b"\x1f\x8b\x08\x00rest", r"a gzip archive"),
+        (b"\x89PNG\r\n\x1a\n", r"an image"),
+    ],
+)
+def test_a_file_torch_never_wrote_says_what_it_looks_like(tmp_path: Path, content: bytes, looks: str) -> None:
+    """A failed browser download of a weights link is a web page, not a "non-weights-only"
+    checkpoint: the message says what the file is."""
+    from vosbench.checkpoints import load_checkpoint
+    from vosbench.errors import VosbenchError
+
+    path = tmp_path / "weights.pth"
+    path.write_bytes(content)
+    with pytest.raises(VosbenchError, match=rf"weights\.pth: not a torch file but {looks}") as info:
+        load_checkpoint(path)
+    assert "weights-only" not in str(info.value) and "\n" not in str(info.value)

@@ -108,3 +108,18 @@ def test_youtube_prediction_with_unknown_id_is_an_error(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "v2/00010.png" in err and "object id 7" in err
     assert not out.exists()
+
+
+def test_a_split_without_ground_truth_points_to_submit(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """The real valid split gives each object's first mask only: nothing can be scored
+    locally, so evaluate says so in one line and points to `vosbench submit` (no nan table)."""
+    first_only = {0: _box(2, 2), 10: _box(15, 20, label=2)}  # each object where it is first given
+    videos = {"v1": {"frames": FRAMES, "masks": first_only, "objects": {1: "dog", 2: "zebra"}}}
+    root = write_youtube(tmp_path / "ytvos", "valid", videos, train_categories=["dog"])
+    results = write_results(tmp_path / "results", {"v1": [_box(2, 2) for _ in FRAMES]}, frames=FRAMES)
+    out = tmp_path / "out"
+    args = ["evaluate", "--dataset", "youtube2018", "--root", str(root), "--results", str(results)]
+    assert main([*args, "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "has no ground truth" in err and "vosbench submit" in err, err
+    assert not out.exists()

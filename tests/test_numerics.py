@@ -146,3 +146,17 @@ def test_loading_a_checkpoint_leaves_torch_init_as_it_was(tmp_path: Path) -> Non
     assert torch.nn.init.kaiming_normal_ is before
     weight = torch.nn.Linear(4, 4).weight
     assert weight.abs().sum() > 0  # drawn as usual again
+
+
+def test_cuda_fp32_computes_without_tf32_and_restores_the_settings() -> None:
+    """fp32 on an Ampere or later GPU is TF32 for cuDNN's convolutions unless turned off; the
+    flags are the backends' own, so this runs without a GPU."""
+    from vosbench.devices import exact_fp32
+
+    conv, matmul = torch.backends.cudnn.conv, torch.backends.cuda.matmul
+    before = (conv.fp32_precision, matmul.fp32_precision)
+    with exact_fp32("cuda:0"):
+        assert (conv.fp32_precision, matmul.fp32_precision) == ("ieee", "ieee")
+    assert (conv.fp32_precision, matmul.fp32_precision) == before
+    with exact_fp32("cpu"):
+        assert (conv.fp32_precision, matmul.fp32_precision) == before

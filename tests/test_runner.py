@@ -139,6 +139,21 @@ def test_resume_really_skips(davis_root: Path, tmp_path: Path) -> None:
     assert (out / "b" / "00002.png").is_file()
 
 
+def test_a_resume_with_nothing_left_leaves_run_json_as_it_was(davis_root: Path, tmp_path: Path) -> None:
+    """run.json's FPS comes from the calls that ran the method; a resume that runs nothing must
+    not put its own load and time beside them."""
+    out = tmp_path / "out"
+    run_method("recorder", None, _options(davis_root, out))
+    before = (out / "run.json").read_bytes()
+    Recorder.calls.clear()
+    outcome = run_method("recorder", None, _options(davis_root, out, resume=True))
+    assert Recorder.calls == [] and outcome is not None and len(outcome.records) == 2
+    assert (out / "run.json").read_bytes() == before
+    (out / "b" / "00002.png").unlink()  # something left to do: written anew
+    run_method("recorder", None, _options(davis_root, out, resume=True))
+    assert (out / "run.json").read_bytes() != before
+
+
 def test_late_objects_on_youtube(tmp_path: Path) -> None:
     root = youtube_late_object(tmp_path / "yt", "v1", [0, 5, 10, 15], late_frame=10)
     Recorder.calls.clear()

@@ -171,6 +171,20 @@ def test_make_demo_data_is_deterministic(tmp_path: Path) -> None:
     assert _tree_digest(tmp_path / "a") != _tree_digest(tmp_path / "c")
 
 
+def test_make_demo_data_again_never_mixes_generations(tmp_path: Path) -> None:
+    """Demo data made again into a folder made earlier with more frames (or another seed) is
+    the new data alone, as if the folder had been empty; what else the folder holds stays."""
+    out = tmp_path / "demo"
+    make_demo_data(out, n_frames=6, size=(64, 96))
+    (out / "notes.txt").write_text("mine")
+    make_demo_data(out, n_frames=4, size=(64, 96), seed=1)
+    make_demo_data(tmp_path / "fresh", n_frames=4, size=(64, 96), seed=1)
+    for name in ("DAVIS", "YouTube", "COCO"):
+        assert _tree_digest(out / name) == _tree_digest(tmp_path / "fresh" / name), name
+    assert (out / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in out.iterdir()) == ["COCO", "DAVIS", "YouTube", "notes.txt"]
+
+
 def test_coco_clips_command_writes_clips_and_a_contact_sheet(demo_data, tmp_path: Path) -> None:
     ann = demo_data.coco_root / "annotations" / "instances_val2017.json"
     out = tmp_path / "clips"

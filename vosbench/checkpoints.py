@@ -36,6 +36,9 @@ def load_tensors(path: Path, what: str) -> Any:
         raise VosbenchError(f"{path}: {what} not found")
     if path.stat().st_size == 0:
         raise VosbenchError(f"{path}: an empty file, expected a {what}")
+    looks = _not_torch(path)
+    if looks:
+        raise VosbenchError(f"{path}: not a torch file but {looks}; expected a {what}")
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
@@ -44,6 +47,29 @@ def load_tensors(path: Path, what: str) -> Any:
         raise VosbenchError(f"{path}: not a readable {what} ({first_line(exc)})") from None
     except Exception as exc:
         raise VosbenchError(f"{path}: not a readable {what} ({first_line(exc)})") from None
+
+
+def _not_torch(path: Path) -> str:
+    """What a file that torch cannot have written looks like ("" for a zip archive or a pickle,
+    the two forms ``torch.save`` writes): a failed browser download is an HTML page."""
+    with path.open("rb") as f:
+        head = f.read(512)
+    if head.startswith(b"PK\x03\x04") or head[:1] == b"\x80":
+        return ""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
+        return "an HTML page (a failed download? fetch the file itself, not the page that links to it)"
+    if text.startswith((b"{", b"[")):
+        return "a JSON or text file"
+    if head.startswith(b"\x1f\x8b"):
+        return "a gzip archive (unpack it first)"
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff")):
+        return "an image"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "a binary file of another kind"
+    return "a text file"
 
 
 def load_state_dict(path: Path, what: str) -> dict[str, torch.Tensor]:

@@ -73,3 +73,22 @@ def torch_threads(threads: int) -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+@contextmanager
+def exact_fp32(device: Any) -> Iterator[None]:
+    """On CUDA, float32 as the papers' GPUs computed it inside the block: TF32 off for
+    convolutions (cuDNN uses it by default on Ampere and later GPUs) and matrix products, and
+    the process's settings restored after it. Nothing to do on a CPU."""
+    if not is_cuda(device):
+        yield
+        return
+    import torch
+
+    conv, matmul = torch.backends.cudnn.conv, torch.backends.cuda.matmul
+    before = (conv.fp32_precision, matmul.fp32_precision)
+    conv.fp32_precision = matmul.fp32_precision = "ieee"
+    try:
+        yield
+    finally:
+        conv.fp32_precision, matmul.fp32_precision = before

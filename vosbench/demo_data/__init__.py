@@ -12,6 +12,7 @@ from pathlib import Path
 from vosbench.demo_data.coco import write_coco_demo
 from vosbench.demo_data.vos import render_demo_videos, write_davis_demo
 from vosbench.demo_data.youtube import write_youtube_demo
+from vosbench.io.atomic import atomic_folder
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,16 @@ class DemoData:
 def make_demo_data(
     out: str | Path, seed: int = 0, n_frames: int = 20, size: tuple[int, int] = (480, 854)
 ) -> DemoData:
-    """Write the demo videos to ``out/DAVIS`` and ``out/YouTube``, the COCO set to ``out/COCO``."""
+    """Write the demo videos to ``out/DAVIS`` and ``out/YouTube``, the COCO set to ``out/COCO``.
+
+    Each of the three folders is replaced whole (written beside it, then swapped in), so data
+    made earlier with other settings (more frames, another seed) never lies beside the new."""
     out = Path(out)
     videos = render_demo_videos(seed, n_frames, size)
-    return DemoData(
-        davis_root=write_davis_demo(out / "DAVIS", videos),
-        youtube_root=write_youtube_demo(out / "YouTube", videos),
-        coco_root=write_coco_demo(out / "COCO", seed=seed),
-    )
+    with atomic_folder(out / "DAVIS") as davis:
+        write_davis_demo(davis, videos)
+    with atomic_folder(out / "YouTube") as youtube:
+        write_youtube_demo(youtube, videos)
+    with atomic_folder(out / "COCO") as coco:
+        write_coco_demo(coco, seed=seed)
+    return DemoData(davis_root=out / "DAVIS", youtube_root=out / "YouTube", coco_root=out / "COCO")

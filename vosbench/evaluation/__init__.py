@@ -6,9 +6,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vosbench.datasets import Video, default_split
+from vosbench.datasets import Video, default_split, load_videos, select_videos
+from vosbench.errors import VosbenchError
 from vosbench.evaluation.engine import ScoringOptions, SequenceScores, score_results, score_sequence
-from vosbench.evaluation.protocol import SequenceTask, benchmark_of, build_tasks, tasks_for_videos
+from vosbench.evaluation.protocol import (
+    Benchmark,
+    SequenceTask,
+    benchmark_of,
+    first_masks_only,
+    tasks_for_videos,
+)
 from vosbench.evaluation.report import result_contents, result_names
 from vosbench.evaluation.summary import EvaluationResult, summarize
 
@@ -27,7 +34,15 @@ def evaluate(
     """Score ``results_dir`` (``<sequence>/<frame>.png``) on a dataset split; writes nothing."""
     benchmark = benchmark_of(dataset)
     split = split or default_split(dataset)
-    tasks = build_tasks(dataset, root, split, resolution, sequences)
+    videos = select_videos(load_videos(dataset, root, split, resolution), sequences, root, split)
+    tasks = tasks_for_videos(dataset, root, videos)
+    server_only = benchmark is Benchmark.YOUTUBE and first_masks_only(videos)
+    if server_only or not any(task.frames for task in tasks):
+        raise VosbenchError(
+            f"{root}: the {split} split of {dataset} has no ground truth to score here (its annotations "
+            "give each object's first mask only; the benchmark's server holds the rest): make its "
+            "submission zip with `vosbench submit` and upload that"
+        )
     scores = score_results(tasks, results_dir, options, workers, progress)
     return summarize(scores, dataset, split, benchmark)
 

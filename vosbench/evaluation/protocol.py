@@ -162,6 +162,16 @@ def _youtube_task(video: Video, seen_set: frozenset[str]) -> SequenceTask | None
     )
 
 
+def first_masks_only(videos: list[Video]) -> bool:
+    """Whether every annotated frame of every video is one where an object is first given: a
+    split whose ground truth the benchmark's server keeps (YouTube-VOS valid and test)."""
+    for video in videos:
+        firsts = {_first_frame(video, obj.id, obj.first_frame) for obj in video.objects or ()}
+        if any(frame not in firsts for frame in video.annotated_frames):
+            return False
+    return True
+
+
 def _first_frame(video: Video, obj_id: int, from_meta: str) -> str | None:
     """Where an object's mask is first given: meta.json's first frame, else the first mask with it."""
     if from_meta and from_meta in video.annotations:

@@ -157,13 +157,14 @@ def run_method(method_name: str, settings: Any, options: RunOptions) -> RunResul
         world,
     )
 
-    gathered = gather((records, scores), world)
+    gathered = gather((records, scores, profiler.seen), world)
     if not world.is_main:
         finish(world)
         return None
     assert gathered is not None
-    all_records = [r for part, _ in gathered for r in part]
-    all_scores = {k: v for _, part in gathered for k, v in part.items()}
+    all_records = [r for part, _, _ in gathered for r in part]
+    all_scores = {k: v for _, part, _ in gathered for k, v in part.items()}
+    computed = sum(seen for _, _, seen in gathered)  # frames this call ran the method on
     if state is not None and options.sequences:
         # the folder's other videos of this run count too: the results describe every mask in it
         tasks = _add_finished(state, options, all_videos, videos, tasks, all_records, all_scores)
@@ -181,8 +182,12 @@ def run_method(method_name: str, settings: Any, options: RunOptions) -> RunResul
     if tasks and options.out is not None:
         ordered = [all_scores[name] for name in tasks]
         result = summarize_scores(ordered, options.dataset, split)
-    if options.out is not None:
+    if options.out is not None and not (
+        options.resume and computed == 0 and (options.out / "run.json").is_file()
+    ):
         _write_outputs(options, method_name, method, split, config, report, result, all_records, world)
+    # else: a resume with nothing left to do; run.json keeps the profile and provenance of the
+    # calls that ran the method (this call's load and time would stand beside their FPS)
     finish(world)
     return RunResult(result=result, profile=report, records=all_records)
 

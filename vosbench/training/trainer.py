@@ -12,6 +12,7 @@ resumed run's curves are those of an uninterrupted one.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
@@ -24,7 +25,7 @@ import torch
 from torch.utils.data import Dataset, Sampler, default_collate
 
 from vosbench.checkpoints import save_checkpoint
-from vosbench.devices import bf16_autocast, is_cuda
+from vosbench.devices import bf16_autocast, exact_fp32, is_cuda
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import atomic_path, write_atomic, write_bytes_atomic
 from vosbench.progress import progress_bar
@@ -212,7 +213,8 @@ def _loop(
     began = tick = time.perf_counter()
     validating = 0.0  # seconds spent validating inside the loop: not training throughput
     iteration = session.start
-    with bar:
+    exact = exact_fp32(device) if not use_bf16 else contextlib.nullcontext()  # fp32: no TF32 on CUDA
+    with bar, exact:
         for batch in loader:
             data = to_model(batch, device)
             with autocast:
