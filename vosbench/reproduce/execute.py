@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from vosbench.datasets import default_split
+from vosbench.devices import is_cuda
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import exclusive, write_atomic
 from vosbench.reproduce.data import DataSources
@@ -316,6 +317,8 @@ def _run(
     per_object = {o.key: o.jf for o in result.objects}
     run = json.loads((folder / "run.json").read_text())
     precision = run["options"].get("precision")  # a network's FPS names its arithmetic
+    if precision == "fp32" and is_cuda(ctx.device):
+        precision = "fp32 (TF32 off)"
     record = RunRecord(
         key=key,
         method=row.method,
