@@ -377,7 +377,8 @@ def test_checkpoint_round_trip(tmp_path: Path) -> None:
     with pytest.raises(VosbenchError, match="trained with fim=True, but fim=False"):
         create_method("sitvos", {"checkpoint": str(path), "fim": "false"})
     (tmp_path / "bad.pth").write_bytes(b"junk")
-    with pytest.raises(VosbenchError, match="not a readable checkpoint"):
+    junk = r"bad\.pth: not a torch file but a text file; expected a checkpoint"
+    with pytest.raises(VosbenchError, match=junk):
         create_method("sitvos", {"checkpoint": str(tmp_path / "bad.pth")})
 
 
