@@ -9,10 +9,9 @@ from pathlib import Path
 from vosbench.devices import check_device
 from vosbench.errors import VosbenchError
 from vosbench.io.preflight import writable_dir
-from vosbench.numerics import pin
 from vosbench.reproduce.data import parse_data
 from vosbench.reproduce.pipeline import ReproduceOptions, reproduce
-from vosbench.reproduce.spec import choose_scale, scale_numerics
+from vosbench.reproduce.spec import choose_scale
 
 
 def reproduce_tables(
@@ -31,8 +30,6 @@ def reproduce_tables(
     if "demo" in data and not demo:
         raise VosbenchError("--data demo cannot be combined with dataset paths")
     chosen = choose_scale(scale, quick, demo)
-    # Before anything imports torch: the libraries read these settings once.
-    pin(scale_numerics(options.experiments / "recipes.toml", chosen))
     start = time.perf_counter()
     sources = None if demo else parse_data(data)  # None: reproduce generates the demo data
     options = replace(options, scale=chosen)

@@ -80,15 +80,15 @@ def reproduce(tables: list[str], sources: DataSources | None, options: Reproduce
         for row in spec.rows:
             check_row(row, scale, recipes)
     numerics = scale.numerics if scale else Numerics()
-    state = numeric_state()
-    if numerics.pinned and not state_matches(numerics, state):
-        print(
-            f"warning: the {scale.name if scale else ''} scale computes under {numerics.label()}, but this "
-            f"process computes under {state}: its values may differ from the committed ones "
-            "(run `vosbench reproduce`, which pins them before torch is loaded)",
-            file=sys.stderr,
-        )
     with torch_threads(numerics.threads):  # from the data on: results repeat
+        state = numeric_state()
+        if scale is not None and numerics.pinned and not state_matches(numerics, state):
+            print(
+                f"warning: the {scale.name} scale computes under {numerics.label()}, but this "
+                f"process computes under {state}: its values may differ from the committed ones "
+                "(run `vosbench reproduce`, which pins them before torch is loaded)",
+                file=sys.stderr,
+            )
         if sources is None:
             sources = scaled_demo(options.work, scale)
         ctx = Context(
