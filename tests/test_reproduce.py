@@ -13,12 +13,14 @@ import sys
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from vosbench.cli import main
 from vosbench.errors import VosbenchError
 from vosbench.evaluation import evaluate
+from vosbench.evaluation.uncertainty import compare, score_interval
 from vosbench.methods import method_class
 from vosbench.reproduce.columns import format_value
 from vosbench.reproduce.data import demo_sources, parse_data
@@ -313,7 +315,7 @@ def test_measured_rows_sit_beside_their_paper_rows(tmp_path: Path) -> None:
     assert rows[0]["davis2016_jf"] == "80.2" and rows[0]["source"] == "paper"
 
 
-def test_orderings_are_checked_on_the_values_as_printed(tmp_path: Path) -> None:
+def test_orderings_without_per_object_scores_are_checked_on_the_values_as_printed(tmp_path: Path) -> None:
     claims = 'orderings = ["Mine > First-frame copy", "First-frame copy >= Mine"]\n'
     folder = _experiments(tmp_path, claims + SPEC)
     spec = load_spec(folder / "tableT.toml", load_recipes(folder / "recipes.toml"))
@@ -327,17 +329,57 @@ def test_orderings_are_checked_on_the_values_as_printed(tmp_path: Path) -> None:
     md = render_markdown(spec, table_lines(spec, [measured]), [measured])
     assert "| ordering | `paper` | `demo, quick` |" in md
     # the paper has no first-frame copy row: no verdict
+    untested = ", no per-object davis201{} scores to test"
     assert (
-        "| Mine > First-frame copy | - | DAVIS16 J&F: fails (30.0 > 30.0); DAVIS17 J&F: holds (50.0 > 25.0) |"
-        in md
+        f"| Mine > First-frame copy | - | DAVIS16 J&F: fails (30.0 > 30.0{untested.format(6)}); "
+        f"DAVIS17 J&F: holds (50.0 > 25.0{untested.format(7)}) |" in md
     )
     assert (
-        "| First-frame copy >= Mine | - | DAVIS16 J&F: holds (30.0 >= 30.0); "
-        "DAVIS17 J&F: fails (25.0 >= 50.0) |" in md
+        f"| First-frame copy >= Mine | - | DAVIS16 J&F: holds (30.0 >= 30.0{untested.format(6)}); "
+        f"DAVIS17 J&F: fails (25.0 >= 50.0{untested.format(7)}) |" in md
     )
     assert "orderings" not in render_markdown(
         dataclasses.replace(spec, orderings=()), table_lines(spec, [measured]), [measured]
     )
+
+
+def test_measured_orderings_are_paired_tests_and_cells_carry_intervals(tmp_path: Path) -> None:
+    """Per-object scores: each J&F cell gets its bootstrap interval, and an ordering is judged
+    by the paired comparison over the same objects (a clear gain holds, a gain of one video in
+    twelve is not resolved), whatever the printed values say."""
+    claims = 'orderings = ["Mine > First-frame copy"]\n'
+    folder = _experiments(tmp_path, claims + SPEC)
+    spec = load_spec(folder / "tableT.toml", load_recipes(folder / "recipes.toml"))
+    rng = np.random.default_rng(0)
+    base = {f"v{i}_1": float(rng.uniform(0.3, 0.7)) for i in range(12)}
+    clear = {k: v + 0.05 + float(rng.uniform(0, 0.01)) for k, v in base.items()}
+    one = {k: v + (0.6 if k == "v0_1" else 0.0) for k, v in base.items()}  # +5.0 on average
+
+    def row(
+        label: str, paper: str | None, scores16: dict[str, float], scores17: dict[str, float]
+    ) -> MeasuredRow:
+        values = {
+            "davis2016_jf": float(np.mean(list(scores16.values()))),
+            "davis2017_jf": float(np.mean(list(scores17.values()))),
+        }
+        return MeasuredRow(
+            label, "m", paper, values, "", per_object={"davis2016": scores16, "davis2017": scores17}
+        )
+
+    measured = dataclasses.replace(
+        _measured(), rows=[row("First-frame copy", None, base, base), row("Mine", "SITVOS", clear, one)]
+    )
+    md = render_markdown(spec, table_lines(spec, [measured]), [measured])
+    verdicts = next(line for line in md.splitlines() if line.startswith("| Mine > First-frame copy |"))
+    expected16 = compare(clear, base)
+    assert f"DAVIS16 J&F: holds ({expected16.summary()})" in verdicts
+    assert "DAVIS17 J&F: not resolved at 95% (+5.0 [" in verdicts
+    interval = score_interval(clear)
+    mine = next(line for line in md.splitlines() if line.startswith("| **Mine**"))
+    assert f"**{100 * np.mean(list(clear.values())):.1f} {interval.percent()}**" in mine
+    csv_rows = list(csv.DictReader(io.StringIO(render_csv(spec, table_lines(spec, [measured])))))
+    mine_csv = next(r for r in csv_rows if r["method"] == "Mine")
+    assert float(mine_csv["davis2016_jf_low"]) == pytest.approx(100 * interval.low)
 
 
 # -- caching and end to end ---------------------------------------------------------------------
@@ -433,6 +475,52 @@ def _first_row_run(tmp_path: Path, sources) -> tuple:
     spec = load_spec(folder / "tableT.toml", recipes)
     ctx = Context(tmp_path / "work", sources, recipes, None, progress=False)
     return spec, ctx, run_row(spec.rows[0], "davis2017", ctx)
+
+
+def test_a_results_folder_is_a_row_of_the_table(tmp_path: Path, tiny_demo) -> None:
+    """Masks made by any code, named by a row instead of a method: scored on the datasets it
+    has, placed in the table and its orderings, marked as scored from that folder, no FPS."""
+    import shutil
+
+    theirs = tmp_path / "their-masks"
+    shutil.copytree(tiny_demo.roots["davis2016"] / "Annotations" / "480p", theirs)  # perfect masks
+    spec = SPEC + f'\n[[rows]]\nlabel = "Theirs"\nresults = {{ davis2016 = "{theirs}" }}\n'
+    folder = _experiments(tmp_path, 'orderings = ["Theirs > Mine"]\n' + spec)
+    reports = tmp_path / "reports"
+    options = ReproduceOptions(
+        folder, reports, tmp_path / "work", scale="quick", progress=False, command="test"
+    )
+    reproduce(["tableT"], tiny_demo, options)
+    measured = json.loads((reports / "measured" / "tableT" / "demo-quick.json").read_text())
+    row = {r["label"]: r for r in measured["rows"]}["Theirs"]
+    expected = evaluate("davis2016", tiny_demo.roots["davis2016"], theirs, split="val", workers=1)
+    assert row["values"] == {
+        "davis2016_jf": expected.global_metrics["J&F-Mean"],
+        "davis2017_jf": None,
+        "fps": None,
+    }
+    assert row["values"]["davis2016_jf"] == 1.0
+    table = (reports / "tables" / "tableT.md").read_text()
+    line = next(x for x in table.splitlines() if x.startswith("| **Theirs**"))
+    assert f"scored from {theirs} (davis2016)" in line and "| - | - |" in line
+    assert "| Theirs > Mine | - | DAVIS16 J&F: holds (" in table
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            'label = "X"\nresults = { davis2016 = "f" }\nmethod = "m"',
+            r"rows\[2\]\.results: a row of results folders",
+        ),
+        ('label = "X"\nresults = { davis9 = "f" }', r"rows\[2\]\.results\.davis9: expected one of"),
+        ('label = "X"', r"rows\[2\]: give a method to run or results"),
+    ],
+)
+def test_bad_results_rows_are_refused(tmp_path: Path, row: str, message: str) -> None:
+    folder = _experiments(tmp_path, SPEC + "\n[[rows]]\n" + row + "\n")
+    with pytest.raises(SpecError, match=message):
+        load_spec(folder / "tableT.toml", load_recipes(folder / "recipes.toml"))
 
 
 def test_interrupted_run_resumes(tmp_path: Path, tiny_demo, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -96,6 +96,39 @@ def test_resume_refuses_other_settings(small_demo, tmp_path: Path) -> None:
         train(other, clips, tmp_path, resume=True, progress=False)
 
 
+def test_pretraining_validates_on_synthetic_clips_of_held_out_images(small_demo, tmp_path: Path) -> None:
+    """--val-coco-ann: fixed clips made from the held-out COCO images, written once as a DAVIS
+    2017 folder and scored like any held-out split, before and after training; the same clips
+    whatever the run's seed (runs that differ in it are scored alike)."""
+    from vosbench.io.masks import read_mask
+
+    coco = small_demo.coco_root
+    runs = []
+    for seed in ("0", "3"):
+        out = tmp_path / f"pre{seed}"
+        args = ["train", "--stage", "pretrain", "--coco-root", str(coco), "--coco-ann"]
+        args += [str(coco / "annotations" / "instances_train2017.json"), "--out", str(out)]
+        args += [
+            "--val-coco-ann",
+            str(coco / "annotations" / "instances_val2017.json"),
+            "--val-coco-clips",
+            "3",
+        ]
+        assert main([*args, "--backbone-init", "random", *ONE_TINY_ITERATION, "--seed", seed]) == 0
+        runs.append(out)
+    history = [json.loads(line) for line in (runs[0] / "validation.jsonl").read_text().splitlines()]
+    assert [h["iteration"] for h in history] == [0, 1]
+    assert all(set(h["scores"]) == {"synthetic"} and h["score"] == h["scores"]["synthetic"] for h in history)
+    clips = runs[0] / "synthetic-clips"
+    videos = (clips / "ImageSets" / "2017" / "val.txt").read_text().split()
+    assert 1 <= len(videos) <= 3
+    first = sorted((clips / "Annotations" / "480p" / videos[0]).glob("*.png"))
+    assert len(first) == 6 and read_mask(first[0]).shape == (64, 64)  # the training crop
+    assert read_mask(first[0]).max() >= 1  # an object to track in the given frame
+    other = runs[1] / "synthetic-clips" / "Annotations" / "480p" / videos[0]
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in sorted(other.glob("*.png"))]
+
+
 def test_both_stages_and_the_checkpoint_runs(
     small_demo, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
@@ -293,13 +326,13 @@ def test_validation_on_held_out_videos_during_training(
     args += ["--frames", "2", "--workers", "0", "--checkpoint-every", "5", "--validate-every", "2"]
     assert main([*args, "--holdout", "canyon", "lagoon", "--val-set", "size=48", "--quiet"]) == 0
     # the validation runs took the method option given for them (a smaller network input)
-    assert json.loads((out / "validation" / "run.json").read_text())["options"]["size"] == 48
+    assert json.loads((out / "validation" / "held-out" / "run.json").read_text())["options"]["size"] == 48
     # before training, at 2 (a checkpoint saved for it, though checkpoints come every 5), at the end
     assert [(i, it) for i, it, _ in seen] == [(0, 0), (1, 2), (2, 3)]
     assert all(seqs == ("canyon", "lagoon") for _, _, seqs in seen)
     history = [json.loads(line) for line in (out / "validation.jsonl").read_text().splitlines()]
     assert [h["iteration"] for h in history] == [0, 2, 3]
-    assert all(0 <= h["score"] <= 1 for h in history)
+    assert all(0 <= h["score"] <= 1 and h["scores"] == {"held-out": h["score"]} for h in history)
     best = max(history, key=lambda h: h["score"])  # the first of the best, as the trainer keeps it
     assert load_checkpoint(out / "best.pth")["iteration"] == best["iteration"]
     summary = json.loads((out / "summary.json").read_text())

@@ -48,6 +48,35 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_compare(sub: argparse._SubParsersAction) -> None:
+    from vosbench.datasets import scored_dataset_names
+
+    p = sub.add_parser(
+        "compare",
+        help="is A better than B beyond chance? paired test of two results on the same videos",
+        description="Compare two results on the same objects: each is a results folder (scored here "
+        "on --dataset/--root) or a results.json of `vosbench evaluate` or `run`. Prints both J&F with "
+        "95%% bootstrap intervals (sequences resampled), the paired difference with its interval, a "
+        "sign-flip permutation test over sequences and the verdict on A > B; with --out writes "
+        "comparison.json and comparison.png.",
+    )
+    p.add_argument("a", type=Path, metavar="A", help="results folder or results.json")
+    p.add_argument("b", type=Path, metavar="B", help="results folder or results.json")
+    p.add_argument("--dataset", default=None, choices=scored_dataset_names(), help="to score folders")
+    p.add_argument("--root", type=Path, default=None, help="the dataset root (to score folders)")
+    p.add_argument("--split", default=None, help="split (default: the dataset's evaluation split)")
+    p.add_argument("--out", type=Path, default=None, help="write comparison.json and comparison.png here")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=_run_compare)
+
+
+def _run_compare(args: argparse.Namespace) -> int:
+    from vosbench.evaluation.compare_command import compare_results
+
+    compare_results(**_arguments_of(compare_results, args))
+    return 0
+
+
 def _add_demo(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "demo",
@@ -381,6 +410,17 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         help="an option of the validation runs' method, e.g. size=240 on a CPU (repeatable)",
     )
     p.add_argument(
+        "--val-coco-ann",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="also validate on synthetic clips made from this held-out COCO annotation file's images "
+        "(under --coco-root), e.g. instances_val2017.json: pre-training's own learning signal",
+    )
+    p.add_argument(
+        "--val-coco-clips", type=int, default=16, help="how many synthetic validation clips (default 16)"
+    )
+    p.add_argument(
         "--holdout",
         nargs="+",
         default=(),
@@ -540,6 +580,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vosbench {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_evaluate(sub)
+    _add_compare(sub)
     _add_demo(sub)
     _add_make_demo_data(sub)
     _add_coco_clips(sub)
@@ -557,8 +598,8 @@ def _pin_numerics(argv: list[str]) -> None:
     """`reproduce` at a scale that promises the same values on any machine pins its numeric
     settings (:mod:`vosbench.numerics`) now, before building the parser loads NumPy: each
     library reads its own once. Arguments are checked later, by the full parser."""
-    if argv[:1] != ["reproduce"]:
-        return
+    if argv[:1] != ["reproduce"] or {"-h", "--help"} & set(argv):
+        return  # (asking for help computes nothing; the early parser would print it twice)
     from vosbench.numerics import pin
     from vosbench.reproduce.spec import choose_scale, scale_numerics
 

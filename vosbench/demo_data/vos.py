@@ -61,8 +61,9 @@ def render_demo_videos(seed: int = 0, n_frames: int = 20, size: tuple[int, int] 
 
 
 def write_davis_demo(root: str | Path, videos: list[DemoVideo]) -> Path:
-    """Write the demo videos to ``root`` in the DAVIS 2017 layout and return ``root``.
+    """Write ``videos`` to ``root`` in the DAVIS 2017 layout and return ``root``.
 
+    Each video's ``split`` names the list it goes in (``ImageSets/<year>/<split>.txt``).
     ``ImageSets/2016`` lists the same videos, so the root serves ``davis2016`` too (objects
     merged, as DAVIS 2016 scores a DAVIS 2017 root). The folder is named ``480p`` whatever the
     frame size, as the layout requires.
@@ -72,7 +73,7 @@ def write_davis_demo(root: str | Path, videos: list[DemoVideo]) -> Path:
         for t, (image, labels) in enumerate(video.frames):
             write_image(root / "JPEGImages" / "480p" / video.name / f"{t:05d}.jpg", image)
             write_mask(root / "Annotations" / "480p" / video.name / f"{t:05d}.png", labels)
-    for split in NAMES:
+    for split in dict.fromkeys(v.split for v in videos):
         listing = "".join(f"{v.name}\n" for v in videos if v.split == split)
         for year in ("2016", "2017"):
             write_atomic(root / "ImageSets" / year / f"{split}.txt", listing)

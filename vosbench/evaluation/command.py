@@ -8,7 +8,7 @@ from pathlib import Path
 from vosbench.datasets import default_split
 from vosbench.errors import VosbenchError
 from vosbench.evaluation import ScoringOptions, evaluate
-from vosbench.evaluation.report import format_table, result_names, write_results
+from vosbench.evaluation.report import format_table, headline_line, result_names, write_results
 from vosbench.io.preflight import writable_files
 
 
@@ -47,7 +47,6 @@ def evaluate_folder(
     paths = write_results(result, out_dir, extra)
     table = format_table(result)
     print(table if not quiet else "\n".join(table.splitlines()[:3]))
-    name, value = result.headline
     n_frames = sum(len(o.frames) for o in result.objects)
-    print(f"\n{name}: {100 * value:.1f}  ({n_frames} object-frames scored in {seconds:.2f} s)")
+    print(f"\n{headline_line(result)}; {n_frames} object-frames scored in {seconds:.2f} s")
     print("wrote " + ", ".join(str(p) for p in paths))

@@ -86,6 +86,7 @@ def results_json(result: EvaluationResult, extra: dict | None = None) -> str:
         "split": result.split,
         **(extra or {}),
         "global": {k: _json_float(v) for k, v in result.global_metrics.items()},
+        "intervals": {k: i.as_json() for k, i in result.intervals.items()},
         "sequences": sequences,
     }
     return json.dumps(document, indent=1) + "\n"
@@ -118,6 +119,7 @@ def format_table(result: EvaluationResult) -> str:
     lines = [f"{result.dataset} {result.split}: {len(result.objects)} objects"]
     lines.append("  ".join(f"{c:>9}" for c in columns))
     lines.append("  ".join(f"{100 * result.global_metrics[c]:9.1f}" for c in columns))
+    lines += [f"{interval_line(name, result)}" for name in result.intervals]
     lines.append("")
     width = max([len("Sequence")] + [len(o.key) for o in result.objects])
     lines.append(f"{'Sequence':<{width}}  {'J-Mean':>7}  {'F-Mean':>7}  {'J&F':>7}")
@@ -126,3 +128,26 @@ def format_table(result: EvaluationResult) -> str:
             f"{o.key:<{width}}  {100 * o.j_stats.mean:7.1f}  {100 * o.f_stats.mean:7.1f}  {100 * o.jf:7.1f}"
         )
     return "\n".join(lines)
+
+
+def interval_line(name: str, result: EvaluationResult) -> str:
+    """``J&F-Mean 44.8 [41.9, 47.6]: 95% interval, bootstrap over 20 sequences (9999 resamples,
+    seed 0)``: one score of the global row with its uncertainty."""
+    interval = result.intervals[name]
+    value = 100 * result.global_metrics[name]
+    return (
+        f"{name} {value:.1f} {interval.percent()}: {round(100 * interval.level)}% interval, bootstrap "
+        f"over {interval.sequences} sequences ({interval.resamples} resamples, seed {interval.seed})"
+    )
+
+
+def headline_line(result: EvaluationResult) -> str:
+    """``J&F-Mean: 44.8 [41.9, 47.6] (95% bootstrap interval over 20 sequences)``."""
+    name, value = result.headline
+    interval = result.intervals.get(name)
+    if interval is None:
+        return f"{name}: {100 * value:.1f}"
+    return (
+        f"{name}: {100 * value:.1f} {interval.percent()} "
+        f"({round(100 * interval.level)}% bootstrap interval over {interval.sequences} sequences)"
+    )

@@ -9,6 +9,7 @@ import numpy as np
 
 from vosbench.evaluation.engine import SequenceScores
 from vosbench.evaluation.protocol import Benchmark
+from vosbench.evaluation.uncertainty import Interval, bootstrap_sequences, score_interval
 from vosbench.metrics.statistics import Statistics, db_statistics
 
 DAVIS_GLOBAL_COLUMNS = ("J&F-Mean", "J-Mean", "J-Recall", "J-Decay", "F-Mean", "F-Recall", "F-Decay")
@@ -49,6 +50,8 @@ class EvaluationResult:
     benchmark: Benchmark
     objects: list[ObjectResult]
     global_metrics: dict[str, float] = field(default_factory=dict)
+    # 95% bootstrap intervals of the overall means (J&F, J, F; G on YouTube-VOS)
+    intervals: dict[str, Interval] = field(default_factory=dict)
 
     @property
     def headline(self) -> tuple[str, float]:
@@ -84,8 +87,43 @@ def summarize(
                     seen=task.seen[k],
                 )
             )
-    metrics = youtube_global(objects) if benchmark is Benchmark.YOUTUBE else davis_global(objects)
-    return EvaluationResult(dataset, split, benchmark, objects, metrics)
+    youtube = benchmark is Benchmark.YOUTUBE
+    metrics = youtube_global(objects) if youtube else davis_global(objects)
+    intervals = youtube_intervals(objects) if youtube else davis_intervals(objects)
+    return EvaluationResult(dataset, split, benchmark, objects, metrics, intervals)
+
+
+def davis_intervals(objects: list[ObjectResult]) -> dict[str, Interval]:
+    """Bootstrap intervals of J&F, J and F (means over objects), sequences resampled."""
+    return {
+        "J&F-Mean": score_interval({o.key: o.jf for o in objects}),
+        "J-Mean": score_interval({o.key: float(o.j_stats.mean) for o in objects}),
+        "F-Mean": score_interval({o.key: float(o.f_stats.mean) for o in objects}),
+    }
+
+
+def _g(js, fs, ns, ju, fu, nu, axis: int = -1) -> np.ndarray:
+    """G from per-sequence sums over seen (s) and unseen (u) objects: the mean of the four
+    means, a group without objects left out (as :func:`youtube_global`)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n_seen, n_unseen = ns.sum(axis), nu.sum(axis)
+        parts = np.stack(
+            [js.sum(axis) / n_seen, fs.sum(axis) / n_seen, ju.sum(axis) / n_unseen, fu.sum(axis) / n_unseen]
+        )
+    return np.nanmean(parts, axis=0)
+
+
+def youtube_intervals(objects: list[ObjectResult]) -> dict[str, Interval]:
+    """The bootstrap interval of G, videos resampled with their seen and unseen objects."""
+    names = sorted({o.sequence for o in objects})
+    index = {n: i for i, n in enumerate(names)}
+    columns = np.zeros((6, len(names)))
+    for o in objects:
+        if o.seen is None:
+            continue
+        row = 0 if o.seen else 3
+        columns[row : row + 3, index[o.sequence]] += (o.j_stats.mean, o.f_stats.mean, 1.0)
+    return {"G": bootstrap_sequences(tuple(columns), _g)}
 
 
 def davis_global(objects: list[ObjectResult]) -> dict[str, float]:

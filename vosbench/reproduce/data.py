@@ -5,7 +5,8 @@ DAVIS 2016 too, a YouTube-VOS layout copy of the same videos, and a COCO-format 
 the work folder once. Otherwise each ``--data NAME=PATH`` names a dataset root:
 ``davis2016``, ``davis2017``, ``youtube2018`` (evaluation and main training) and ``coco``
 (pre-training; its annotation file is ``annotations/instances_train2017.json`` unless
-``coco-ann=FILE`` says otherwise).
+``coco-ann=FILE`` says otherwise; ``instances_val2017.json`` beside it, where present, makes
+the synthetic clips pre-training is validated on).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from vosbench.io.atomic import write_atomic
 from vosbench.reproduce.spec import DATASETS, Scale
 
 COCO_ANN = Path("annotations") / "instances_train2017.json"
+COCO_VAL_ANN = "instances_val2017.json"
 KEYS = (*DATASETS, "coco", "coco-ann")
 
 
@@ -29,6 +31,15 @@ class DataSources:
     description: str
     roots: dict[str, Path]
     coco: tuple[Path, Path] | None = None  # (root, annotation file)
+
+    @property
+    def coco_val(self) -> Path | None:
+        """COCO's held-out annotation file beside the training one (``instances_val2017.json``),
+        whose images make pre-training's synthetic validation clips; None where absent."""
+        if self.coco is None:
+            return None
+        held_out = self.coco[1].with_name(COCO_VAL_ANN)
+        return held_out if held_out.is_file() and held_out != self.coco[1] else None
 
     def main_training(self) -> tuple[str | None, Path | None, Path | None]:
         """(DAVIS dataset, its root, YouTube-VOS root) for a main-training stage."""

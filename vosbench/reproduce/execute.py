@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import shutil
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -144,21 +145,28 @@ def _stage_data(stage: str, sources: DataSources) -> dict[str, str | None]:
     }
 
 
-def _holdout_validation(config, sources: DataSources, scale: Scale | None, device: str):
-    """Validation on the videos ``config.holdout`` keeps out of the DAVIS training split (both
-    stages, so the pre-training curve is comparable), run with the scale's method options;
-    none without them."""
+def _stage_validation(config, sources: DataSources, scale: Scale | None, device: str, folder: Path):
+    """What a stage is validated on, run with the scale's method options: the videos
+    ``config.holdout`` keeps out of the DAVIS training split (both stages, so the curves are
+    comparable), and for pre-training synthetic clips from COCO's held-out images too."""
     from vosbench.training import network_spec
-    from vosbench.training.validation import Validation
+    from vosbench.training.coco_validation import SyntheticSet, synthetic_validation
+    from vosbench.training.validation import Validation, validations
 
-    davis, root, _ = sources.main_training()
-    if not config.holdout or davis is None or root is None:
-        return None
     spec = network_spec(config.model)
     options = scale.options.get(spec.method, {}) if scale else {}
     settings = tuple(sorted((k, str(v)) for k, v in options.items()))
-    held_out = Validation(davis, root, "train", tuple(config.holdout), settings)
-    return held_out.for_network(spec.method, spec.method_settings(config), device)
+    method_settings = spec.method_settings(config)
+    held_out = synthetic = None
+    davis, root, _ = sources.main_training()
+    if config.holdout and davis is not None and root is not None:
+        held_out = Validation(davis, root, "train", tuple(config.holdout), settings)
+        held_out = held_out.for_network(spec.method, method_settings, device)
+    if config.stage == "pretrain" and sources.coco is not None and sources.coco_val is not None:
+        request = SyntheticSet(sources.coco[0], sources.coco_val, size=config.size)
+        synthetic = synthetic_validation(request, folder / "synthetic-clips", settings)
+        synthetic = synthetic.for_network(spec.method, method_settings, device)
+    return validations(("held-out", held_out), ("synthetic", synthetic))
 
 
 def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
@@ -209,7 +217,7 @@ def _train_stage(ctx: Context, name: str, stage: str, config, inputs: dict[str, 
         "train",
         paths.get("youtube_root"),
     )
-    validation = _holdout_validation(config, ctx.sources, ctx.scale, ctx.device)
+    validation = _stage_validation(config, ctx.sources, ctx.scale, ctx.device, folder)
     summary = train(
         config, clips, folder, ctx.device, resume=True, validate=validation, progress=ctx.progress
     )
@@ -242,6 +250,11 @@ def check_row(row: RowSpec, scale: Scale | None, recipes: Recipes | None = None)
     settings (every stage's config, and what its network checks of them, e.g. files it names)."""
     from vosbench.training import network_spec
 
+    if row.results:
+        for dataset, folder in row.results.items():
+            if not Path(folder).is_dir():
+                raise VosbenchError(f"row {row.label!r}: results folder {folder} ({dataset}) not found")
+        return
     method_options(row, row_settings(row, scale))
     if row.recipe is None or recipes is None:
         return
@@ -256,8 +269,11 @@ def check_row(row: RowSpec, scale: Scale | None, recipes: Recipes | None = None)
                 raise VosbenchError(f"recipe {recipe.name!r}: {exc}") from None
 
 
-def run_row(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
-    """The row's method over ``dataset``'s evaluation split (cached); trains first if needed."""
+def run_row(row: RowSpec, dataset: str, ctx: Context) -> RunRecord | None:
+    """The row's method over ``dataset``'s evaluation split (cached; trains first if needed),
+    or its results folder for ``dataset`` scored; None for a results row without one."""
+    if row.results:
+        return score_results(row, dataset, ctx) if dataset in row.results else None
     settings = row_settings(row, ctx.scale)
     weights: str | None = None
     if row.recipe is not None:
@@ -336,3 +352,27 @@ def _run(
     )
     write_atomic(marker, json.dumps(asdict(record), indent=1))
     return record
+
+
+def score_results(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
+    """A row's results folder for ``dataset`` scored on its evaluation split (no FPS: vosbench
+    did not run the code that made the masks)."""
+    from vosbench.evaluation import evaluate
+
+    folder = Path(row.results[dataset])
+    root, split = ctx.sources.roots[dataset], default_split(dataset)
+    print(f"scoring {row.label!r}: results folder {folder} on {dataset}")
+    result = evaluate(dataset, root, folder, split=split, progress=ctx.progress)
+    return RunRecord(
+        key="",
+        method="",
+        options={},
+        dataset=dataset,
+        split=split,
+        scores=dict(result.global_metrics),
+        fps=math.nan,
+        hardware="",
+        per_object={o.key: o.jf for o in result.objects},
+        folder=str(folder),
+        commit="",
+    )

@@ -2,9 +2,15 @@
 
 A table spec lists them as ``orderings = ["SITVOS with FIM > SITVOS w/o FIM", ...]``, over
 its measured rows' labels, with ``>`` or ``>=``. Each is checked on every overall-score
-column the table has (J&F on DAVIS 2016 and 2017, G on YouTube-VOS), for the paper's rows
-(through each row's ``paper_row``) and for each measured set, on the values as the table
-prints them (percent, one decimal), so a reader can check every verdict against the table.
+column the table has (J&F on DAVIS 2016 and 2017, G on YouTube-VOS):
+
+* on the paper's rows (through each row's ``paper_row``), by the values as printed: the
+  paper gives nothing else;
+* on each measured set, by a paired comparison of the two rows' per-object J&F
+  (:func:`vosbench.evaluation.uncertainty.compare`): the difference with its 95% interval
+  and p-value, and "holds" only when the whole interval is above zero ("fails" below it,
+  "not resolved at 95%" across it). Columns without per-object scores (G) are compared by
+  their printed values, and say so.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from vosbench.evaluation.uncertainty import compare
 from vosbench.reproduce.columns import COLUMNS
 
 ORDERED_COLUMNS = ("davis2016_jf", "davis2017_jf", "g")  # the overall scores a claim is about
@@ -41,19 +48,48 @@ class Ordering:
     def text(self) -> str:
         return f"{self.higher} {self.relation} {self.lower}"
 
-    def verdict(self, scores: dict[str, dict[str, str]], column: str) -> str:
-        """``holds (90.5 > 89.2)``, ``fails (...)`` or ``""`` where a row lacks the column;
-        ``scores``: row label -> column -> the value as printed (percent, one decimal)."""
-        high = scores.get(self.higher, {}).get(column, "-")
-        low = scores.get(self.lower, {}).get(column, "-")
-        if "-" in (high, low):
+    def verdict(self, scores: dict[str, RowScores], column: str) -> str:
+        """``holds (+2.4 [0.8, 4.1], p=0.004)`` from the rows' per-object scores where both have
+        them, else ``holds (90.5 > 89.2)`` from the printed values; ``""`` where a row lacks
+        the column."""
+        high, low = scores.get(self.higher), scores.get(self.lower)
+        if high is None or low is None:
             return ""
-        holds = RELATIONS[self.relation](float(high), float(low))
-        return f"{'holds' if holds else 'fails'} ({high} {self.relation} {low})"
+        printed_high, printed_low = high.printed.get(column, "-"), low.printed.get(column, "-")
+        if "-" in (printed_high, printed_low):
+            return ""
+        dataset = COLUMNS[column].dataset
+        a, b = high.objects(column), low.objects(column)
+        if a and b and set(a) == set(b):
+            comparison = compare(a, b)
+            return f"{comparison.verdict()} ({comparison.summary()})"
+        holds = RELATIONS[self.relation](float(printed_high), float(printed_low))
+        note = f", no per-object {dataset} scores to test" if high.measured else ""
+        return f"{'holds' if holds else 'fails'} ({printed_high} {self.relation} {printed_low}{note})"
+
+
+@dataclass(frozen=True)
+class RowScores:
+    """One row of one source as the orderings judge it: its printed values, and for measured
+    rows the per-object J&F of each dataset."""
+
+    printed: dict[str, str]  # column -> value as printed (percent, one decimal) or "-"
+    per_object: dict[str, dict[str, float]] | None = None  # dataset -> object -> J&F; None: paper
+
+    @property
+    def measured(self) -> bool:
+        return self.per_object is not None
+
+    def objects(self, column: str) -> dict[str, float]:
+        """Per-object J&F behind ``column`` (a J&F column of a measured row), else empty."""
+        spec = COLUMNS[column]
+        if self.per_object is None or spec.metric != "J&F-Mean":
+            return {}
+        return self.per_object.get(spec.dataset or "", {})
 
 
 def orderings_markdown(
-    orderings: tuple[Ordering, ...], columns: tuple[str, ...], sources: dict[str, dict[str, dict[str, str]]]
+    orderings: tuple[Ordering, ...], columns: tuple[str, ...], sources: dict[str, dict[str, RowScores]]
 ) -> list[str]:
     """A Markdown section: one row per ordering, one cell per source (``paper`` and each
     measured set's marker) with its verdict on each overall-score column."""
@@ -65,7 +101,11 @@ def orderings_markdown(
         "",
         "## The paper's orderings",
         "",
-        "Each claim checked on " + ", ".join(names.values()) + " as this table prints them.",
+        "Each claim checked on " + ", ".join(names.values()) + ". Paper: by the printed values. "
+        "Measured sets: by a paired comparison of the two rows on the same objects: the J&F "
+        "difference in points, its 95% bootstrap interval (sequences resampled, 9999 times, seed 0) "
+        "and the p-value of a sign-flip permutation test over sequences; it holds only when the "
+        "whole interval is above zero, fails when it is below, and is not resolved otherwise.",
         "",
         "| ordering | " + " | ".join(f"`{s}`" for s in sources) + " |",
         "|---|" + "---|" * len(sources),

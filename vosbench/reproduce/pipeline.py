@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from dataclasses import dataclass
@@ -134,13 +135,15 @@ def _measure(
 ) -> MeasuredSet:
     rows = []
     for row in spec.rows:
-        records = {d: run_row(row, d, ctx) for d in available}
-        fps_from = spec.fps_dataset if spec.fps_dataset in records else available[0]
-        timed = records[fps_from]
+        ran = {d: run_row(row, d, ctx) for d in available}
+        records = {d: r for d, r in ran.items() if r is not None}
+        fps_from = spec.fps_dataset if spec.fps_dataset in records else next(iter(records), available[0])
+        timed = records.get(fps_from)
         values: dict[str, float | None] = {}
         for name in spec.columns:
             if name == "fps":
-                values[name] = records[fps_from].fps
+                fps = timed.fps if timed is not None else math.nan
+                values[name] = None if math.isnan(fps) else fps
                 continue
             column = COLUMNS[name]
             record = records.get(column.dataset or "")
@@ -152,12 +155,13 @@ def _measure(
                 paper_row=row.paper_row,
                 values=values,
                 hardware=", ".join(filter(None, (timed.hardware, timed.conditions, fps_from)))
-                if "fps" in spec.columns
+                if "fps" in spec.columns and timed is not None and timed.hardware
                 else "",
                 runs={d: r.folder for d, r in records.items()},
                 per_object={d: r.per_object for d, r in records.items()},
                 commit=" ".join(sorted({r.commit for r in records.values()})),
                 numerics={d: r.numerics for d, r in records.items()},
+                results=dict(row.results),
             )
         )
     return MeasuredSet(
@@ -201,7 +205,10 @@ def _figures(
         bars = sequence_bars(spec, measured, dataset, figures / f"{spec.name}-{stem}-{dataset}-sequences.png")
         if bars is not None:
             written.append(bars)
-    shown = measured.rows[-1]  # the spec's last row: the paper's own configuration
+    # the spec's last run row: the paper's own configuration (results rows ran nothing here)
+    shown = next((r for r in reversed(measured.rows) if not r.results), None)
+    if shown is None:
+        return written
     # several objects in their own colours where the data has them
     dataset = next(d for d in ("davis2017", "youtube2018", "davis2016", *available) if d in available)
     run = shown.runs[dataset]

@@ -106,12 +106,14 @@ class RowSpec:
     """One measured row: a method with options, its weights, and the paper row it matches."""
 
     label: str
-    method: str
+    method: str = ""  # "" for a row of results folders
     options: dict[str, Any] = field(default_factory=dict)
     recipe: str | None = None
     checkpoint: str | None = None
     paper_row: str | None = None
     masks: bool = False  # keep the run's masks with the reports (reports/results/)
+    # dataset -> a folder of masks made by any code, scored instead of running a method
+    results: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -296,8 +298,13 @@ def load_spec(path: str | Path, recipes: Recipes) -> ExperimentSpec:
     for i, row in enumerate(rows):
         where = f"rows[{i}]"
         _check_keys(
-            path, where, row, {"label", "method"}, {"options", "recipe", "checkpoint", "paper_row", "masks"}
+            path,
+            where,
+            row,
+            {"label"},
+            {"method", "results", "options", "recipe", "checkpoint", "paper_row", "masks"},
         )
+        results = _results_folders(path, where, row)
         recipe = row.get("recipe")
         if recipe is not None and recipe not in recipes.recipes:
             known = ", ".join(recipes.recipes) or "(none)"
@@ -308,12 +315,13 @@ def load_spec(path: str | Path, recipes: Recipes) -> ExperimentSpec:
         parsed.append(
             RowSpec(
                 label=_typed(path, f"{where}.label", row["label"], str, "text"),
-                method=_typed(path, f"{where}.method", row["method"], str, "a method name"),
+                method=_typed(path, f"{where}.method", row.get("method", ""), str, "a method name"),
                 options=dict(options),
                 recipe=recipe,
                 checkpoint=row.get("checkpoint"),
                 paper_row=row.get("paper_row"),
                 masks=_typed(path, f"{where}.masks", row.get("masks", False), bool, "true or false"),
+                results=results,
             )
         )
     labels = [r.label for r in parsed]
@@ -343,3 +351,25 @@ def load_spec(path: str | Path, recipes: Recipes) -> ExperimentSpec:
         fps_dataset=fps_dataset,
         orderings=tuple(orderings),
     )
+
+
+def _results_folders(path: Path, where: str, row: dict[str, Any]) -> dict[str, str]:
+    """A row's ``results`` table (dataset -> folder of masks), which stands instead of a method:
+    masks made by any code, scored and placed in the table like a measured row."""
+    if "results" not in row:
+        if "method" not in row:
+            raise SpecError(f"{path}: {where}: give a method to run or results = {{ DATASET = FOLDER }}")
+        return {}
+    if "method" in row or {"options", "recipe", "checkpoint", "masks"} & set(row):
+        raise SpecError(
+            f"{path}: {where}.results: a row of results folders takes no method, options, "
+            "recipe, checkpoint or masks"
+        )
+    folders = _typed(path, f"{where}.results", row["results"], dict, "a table of DATASET = FOLDER")
+    for dataset, folder in folders.items():
+        if dataset not in DATASETS:
+            raise SpecError(f"{path}: {where}.results.{dataset}: expected one of {', '.join(DATASETS)}")
+        _typed(path, f"{where}.results.{dataset}", folder, str, "a folder path")
+    if not folders:
+        raise SpecError(f"{path}: {where}.results: name at least one DATASET = FOLDER")
+    return dict(folders)

@@ -15,9 +15,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from vosbench.errors import VosbenchError
+from vosbench.evaluation.uncertainty import Interval, score_interval
 from vosbench.io.atomic import write_atomic
 from vosbench.reproduce.columns import COLUMNS, format_value
-from vosbench.reproduce.orderings import orderings_markdown
+from vosbench.reproduce.orderings import RowScores, orderings_markdown
 from vosbench.reproduce.spec import ExperimentSpec
 
 
@@ -35,6 +36,7 @@ class MeasuredRow:
     commit: str = ""  # the commit(s) of the code that made the row's runs
     # dataset -> the numeric settings its run computed under (vosbench.numerics.numeric_state)
     numerics: dict[str, dict[str, object]] = field(default_factory=dict)
+    results: dict[str, str] = field(default_factory=dict)  # dataset -> results folder scored (no run)
 
 
 @dataclass
@@ -118,6 +120,20 @@ class Line:
     source: str  # "paper" or the measured marker
     commit: str = ""
     measured: bool = False
+    intervals: dict[str, Interval] = field(default_factory=dict)  # J&F columns of measured rows
+
+
+def row_interval(row: MeasuredRow, column: str) -> Interval | None:
+    """The 95% bootstrap interval of a measured J&F cell, from the row's per-object scores."""
+    spec = COLUMNS[column]
+    scores = row.per_object.get(spec.dataset or "")
+    if spec.metric != "J&F-Mean" or not scores or row.values.get(column) is None:
+        return None
+    return score_interval(scores)
+
+
+def _with_interval(cell: str, interval: Interval | None) -> str:
+    return cell if interval is None else f"{cell} {interval.percent()}"
 
 
 def table_lines(spec: ExperimentSpec, sets: list[MeasuredSet]) -> list[Line]:
@@ -125,12 +141,14 @@ def table_lines(spec: ExperimentSpec, sets: list[MeasuredSet]) -> list[Line]:
     paper = read_paper(spec)
 
     def measured_line(s: MeasuredSet, row: MeasuredRow) -> Line:
+        intervals = {c: row_interval(row, c) for c in spec.columns}
         return Line(
             name=row.label,
-            cells={c: format_value(c, row.values.get(c)) for c in spec.columns},
+            cells={c: _with_interval(format_value(c, row.values.get(c)), intervals[c]) for c in spec.columns},
+            intervals={c: i for c, i in intervals.items() if i is not None},
             raw={c: (row.values.get(c) if c == "fps" else _percent(row.values.get(c))) for c in spec.columns},
             hardware=row.hardware if "fps" in spec.columns else "",
-            source=s.marker,
+            source=s.marker + "".join(f", scored from {f} ({d})" for d, f in row.results.items()),
             commit=row.commit or s.commit,
             measured=True,
         )
@@ -178,7 +196,9 @@ def render_markdown(spec: ExperimentSpec, lines: list[Line], sets: list[Measured
     out.append(
         "Paper rows: the paper's numbers (`reports/paper/" + spec.paper.name + "`; † = trained with "
         "YouTube-VOS, OL = online fine-tuning). **Bold** rows are measured by this suite; their "
-        "source says on what data and with the code of which commit."
+        "source says on what data and with the code of which commit. In brackets beside a measured "
+        "J&F: its 95% bootstrap interval (BCa; sequences resampled with all their objects, 9999 "
+        "resamples, seed 0)."
     )
     for s in sets:
         out.append(f"- `{s.marker}`: {s.data}; written {s.time} by `{s.command}` at commit `{s.commit}`")
@@ -195,20 +215,22 @@ def render_markdown(spec: ExperimentSpec, lines: list[Line], sets: list[Measured
     return "\n".join(out) + "\n"
 
 
-def ordering_scores(spec: ExperimentSpec, sets: list[MeasuredSet]) -> dict[str, dict[str, dict[str, str]]]:
-    """Per source (``paper``, then each set's marker): row label -> column -> value as printed;
-    the paper's values stand under the labels of the spec's rows that name them."""
+def ordering_scores(spec: ExperimentSpec, sets: list[MeasuredSet]) -> dict[str, dict[str, RowScores]]:
+    """Per source (``paper``, then each set's marker): row label -> its scores (printed values;
+    per-object J&F for measured rows); the paper's values stand under the labels of the
+    spec's rows that name them."""
     paper = {r[spec.paper_key]: r for r in read_paper(spec)}
     sources = {
         "paper": {
-            row.label: {c: paper[row.paper_row][c] or "-" for c in spec.columns}
+            row.label: RowScores({c: paper[row.paper_row][c] or "-" for c in spec.columns})
             for row in spec.rows
             if row.paper_row in paper
         }
     }
     for s in sets:
         sources[s.marker] = {
-            r.label: {c: format_value(c, r.values.get(c)) for c in spec.columns} for r in s.rows
+            r.label: RowScores({c: format_value(c, r.values.get(c)) for c in spec.columns}, r.per_object)
+            for r in s.rows
         }
     return sources
 
@@ -247,10 +269,16 @@ def render_tex(spec: ExperimentSpec, lines: list[Line]) -> str:
 def render_csv(spec: ExperimentSpec, lines: list[Line]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["method", "source", *spec.columns, "fps_hardware", "commit"])
+    ranged = [c for c in spec.columns if COLUMNS[c].metric == "J&F-Mean"]
+    bounds = [f"{c}_{end}" for c in ranged for end in ("low", "high")]
+    writer.writerow(["method", "source", *spec.columns, *bounds, "fps_hardware", "commit"])
     for line in lines:
         values = ["" if line.raw[c] is None else line.raw[c] for c in spec.columns]
-        writer.writerow([line.name, line.source, *values, line.hardware, line.commit])
+        ends = []
+        for c in ranged:
+            interval = line.intervals.get(c)
+            ends += ["", ""] if interval is None else [100 * interval.low, 100 * interval.high]
+        writer.writerow([line.name, line.source, *values, *ends, line.hardware, line.commit])
     return buffer.getvalue()
 
 

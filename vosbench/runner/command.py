@@ -9,7 +9,7 @@ from typing import Any
 from vosbench.datasets import dataset_spec
 from vosbench.devices import check_device
 from vosbench.errors import VosbenchError
-from vosbench.evaluation.report import format_table
+from vosbench.evaluation.report import format_table, headline_line
 from vosbench.io.atomic import write_atomic
 from vosbench.io.preflight import writable_file
 from vosbench.runner.provenance import provenance
@@ -25,8 +25,7 @@ def run_and_report(method: str, settings: dict[str, Any], options: RunOptions) -
     print(f"{method}: {sum(r.frames for r in outcome.records)} frames; {outcome.profile.summary()}")
     if outcome.result is not None:
         print(format_table(outcome.result))
-        name, value = outcome.result.headline
-        print(f"\n{name}: {100 * value:.1f}")
+        print("\n" + headline_line(outcome.result))
     print(f"wrote {options.out} (masks, run.json" + (", result files)" if outcome.result else ")"))
 
 

@@ -137,6 +137,12 @@ class CocoClips(SeededClips):
 
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
         single_threaded()
+        images, labels, n_objects = self.frames(index)
+        return clip_tensors(images, labels, n_objects, self.options.max_objects)
+
+    def frames(self, index: int) -> tuple[list[np.ndarray], list[np.ndarray], int]:
+        """Clip ``index`` as arrays: RGB frames, label maps (ids ``1..n``) and ``n``, the
+        number of objects (0 when no try left one visible in the first frame)."""
         rng = self.rng(index)
         opts = self.options
         side = opts.size
@@ -162,8 +168,8 @@ class CocoClips(SeededClips):
                 labels.append(warped)
             kept, n_objects = keep_objects(labels, rng, opts)
             if n_objects:
-                return clip_tensors(images, kept, n_objects, opts.max_objects)
-        return clip_tensors(images, kept, n_objects, opts.max_objects)
+                break
+        return images, kept, n_objects
 
 
 def _warp(image: np.ndarray, matrix: np.ndarray, side: int, interpolation: int, reflect: bool) -> np.ndarray:

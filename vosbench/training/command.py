@@ -10,10 +10,12 @@ from vosbench.devices import check_device
 from vosbench.errors import VosbenchError
 from vosbench.io.preflight import writable_dir
 from vosbench.methods.options import build_options
+from vosbench.training.coco_validation import SyntheticSet, synthetic_validation
+from vosbench.training.config import TrainConfig
 from vosbench.training.data import training_clips
-from vosbench.training.network import network_spec
+from vosbench.training.network import NetworkSpec, network_spec
 from vosbench.training.trainer import train
-from vosbench.training.validation import Validation
+from vosbench.training.validation import Validation, validations
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class TrainData:
     val_split: str = "val"
     val_sequences: tuple[str, ...] | None = None
     val_settings: tuple[tuple[str, str], ...] = ()  # the validation runs' method options, e.g. size
+    val_coco_ann: Path | None = None  # held-out COCO images for synthetic validation clips
+    val_coco_clips: int = 16
 
 
 def train_stage(
@@ -59,6 +63,15 @@ def train_stage(
         data.youtube_root,
         data.youtube_weight,
     )
+    validate = validations(
+        ("held-out", _held_out(data, config, spec, device)),
+        ("synthetic", _synthetic(data, config, spec, device, out)),
+    )
+    return train(config, clips, out, device, resume, validate, progress=progress)
+
+
+def _held_out(data: TrainData, config: TrainConfig, spec: NetworkSpec, device: str) -> Validation | None:
+    """The split named by --val-dataset/--val-root, else the DAVIS videos --holdout keeps out."""
     validation = None
     if data.val_dataset or data.val_root:
         if not (data.val_dataset and data.val_root):
@@ -67,11 +80,22 @@ def train_stage(
             data.val_dataset, data.val_root, data.val_split, data.val_sequences, data.val_settings
         )
     elif config.holdout and data.davis_root is not None:
-        holdout = tuple(config.holdout)
         validation = Validation(
-            data.davis_dataset, data.davis_root, data.davis_split, holdout, data.val_settings
+            data.davis_dataset, data.davis_root, data.davis_split, tuple(config.holdout), data.val_settings
         )
-    validate = (
-        validation.for_network(spec.method, spec.method_settings(config), device) if validation else None
-    )
-    return train(config, clips, out, device, resume, validate, progress=progress)
+    return validation.for_network(spec.method, spec.method_settings(config), device) if validation else None
+
+
+def _synthetic(
+    data: TrainData, config: TrainConfig, spec: NetworkSpec, device: str, out: Path
+) -> Validation | None:
+    """Synthetic clips from --val-coco-ann's images, written once into ``out``."""
+    if data.val_coco_ann is None:
+        return None
+    if data.coco_root is None:
+        raise VosbenchError("--val-coco-ann needs --coco-root (where its images are)")
+    # One fixed set (seed 0, up to 3 objects) whatever the run's seed and max_objects, so
+    # that runs which differ in those are scored on the same clips.
+    request = SyntheticSet(data.coco_root, data.val_coco_ann, clips=data.val_coco_clips, size=config.size)
+    validation = synthetic_validation(request, out / "synthetic-clips", data.val_settings)
+    return validation.for_network(spec.method, spec.method_settings(config), device)

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch.utils.data import Dataset, Sampler, default_collate
@@ -37,8 +38,9 @@ from vosbench.training.config import TrainConfig
 from vosbench.training.network import NetworkSpec, network_spec
 from vosbench.visual.plots import pyplot, save_figure
 
-# A held-out split's score of a checkpoint: (checkpoint, scratch folder) -> score.
-Validator = Callable[[Path, Path], float]
+# A held-out split's score of a checkpoint: (checkpoint, scratch folder) -> score, or
+# several sets' scores by name, the first being the headline (validation.Validations).
+Validator = Callable[[Path, Path], float | dict[str, float]]
 LOGS = ("metrics.jsonl", "validation.jsonl")
 
 
@@ -281,7 +283,10 @@ def _summary(
         if rows:
             _loss_curve(rows, out / "loss_curve.png", session.spec.name)
         if validate is not None:
-            summary["validation"] = _record_validation(out, validate, iteration)
+            row = _record_validation(out, validate, iteration)
+            summary["validation"] = row["score"]
+            if "scores" in row:
+                summary["validation_scores"] = row["scores"]
         write_atomic(out / "summary.json", json.dumps(summary, indent=1))
     finish(session.world)
     return summary
@@ -300,17 +305,25 @@ def _peak_memory(device: str) -> dict[str, object]:
     return {"peak_memory_mb": rss / 2**20, "peak_memory_of": "process RSS"}
 
 
-def _record_validation(out: Path, validate: Validator, iteration: int) -> float:
-    score = validate(out / "last.pth", out / "validation")
+def _record_validation(out: Path, validate: Validator, iteration: int) -> dict[str, Any]:
+    """Score ``last.pth``, append the row to ``validation.jsonl`` (``score``: the headline;
+    ``scores``: every set's, when several), keep the best headline's checkpoint as ``best.pth``."""
+    scored = validate(out / "last.pth", out / "validation")
+    row: dict[str, Any] = {"iteration": iteration}
+    if isinstance(scored, dict):
+        score = next(iter(scored.values()))
+        row.update(score=score, scores=scored)
+    else:
+        score = row["score"] = scored
     history = out / "validation.jsonl"
     previous = (
         [json.loads(line)["score"] for line in history.read_text().splitlines()] if history.is_file() else []
     )
     with open(history, "a", encoding="utf-8") as log:
-        log.write(json.dumps({"iteration": iteration, "score": score}) + "\n")
+        log.write(json.dumps(row) + "\n")
     if not previous or score > max(previous):
         write_bytes_atomic(out / "best.pth", (out / "last.pth").read_bytes())
-    return score
+    return row
 
 
 def _loss_curve(rows: list[dict], path: Path, network: str) -> None:

@@ -6,6 +6,7 @@ of the training split (``--holdout``) or on a split the user names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -48,3 +49,23 @@ class Validation:
         outcome = run_method(self.method, {**dict(self.settings), "checkpoint": str(checkpoint)}, options)
         assert outcome is not None and outcome.result is not None
         return outcome.result.headline[1]
+
+
+@dataclass(frozen=True)
+class Validations:
+    """Several held-out sets scored at each validation, each into its own scratch folder.
+
+    Returns ``{name: score}``; the first set's score is the headline (the one that picks
+    ``best.pth``), e.g. ``held-out`` DAVIS train videos, then ``synthetic`` COCO val clips.
+    """
+
+    named: tuple[tuple[str, Callable[[Path, Path], float]], ...]
+
+    def __call__(self, checkpoint: Path, scratch: Path) -> dict[str, float]:
+        return {name: validate(checkpoint, scratch / name) for name, validate in self.named}
+
+
+def validations(*named: tuple[str, Callable[[Path, Path], float] | None]) -> Validations | None:
+    """The sets of ``named`` that are given (``None`` ones left out); ``None`` when none is."""
+    given = tuple((name, v) for name, v in named if v is not None)
+    return Validations(given) if given else None

@@ -1,0 +1,135 @@
+"""`vosbench compare`: is result A better than result B on the same videos, beyond chance?
+
+Each side is a results folder (its masks are scored here, with the official protocol, on
+``--dataset``/``--root``) or a ``results.json`` written by `vosbench evaluate` or `run`.
+Prints both scores with their intervals, the paired difference with its interval, the
+permutation test's p-value and the verdict on "A > B"; with ``--out`` writes
+``comparison.json`` and ``comparison.png`` (each video's difference, sorted, with the
+interval of the mean). Nothing is written unless both sides cover the same objects.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from vosbench.errors import VosbenchError
+from vosbench.evaluation.uncertainty import Comparison, compare, score_interval
+from vosbench.io.atomic import write_atomic
+from vosbench.io.preflight import writable_files
+
+OUTPUTS = ["comparison.json", "comparison.png"]
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: its name and per-object J&F (object key -> fraction)."""
+
+    name: str
+    scores: dict[str, float]
+    score: str  # what the scores are, e.g. "J&F"
+
+
+def per_object_from_json(path: Path) -> dict[str, float]:
+    """Per-object J&F from a ``results.json`` (the mean of each object's J-Mean and F-Mean)."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        sequences = document["sequences"]
+        return {
+            f"{sequence}_{obj}": (float(values["J-Mean"]) + float(values["F-Mean"])) / 2
+            for sequence, objects in sequences.items()
+            for obj, values in objects.items()
+        }
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise VosbenchError(
+            f"{path}: not a vosbench results.json (expected sequences -> objects -> J-Mean, F-Mean; {exc})"
+        ) from None
+
+
+def load_side(path: Path, dataset: str | None, root: Path | None, split: str | None, quiet: bool) -> Side:
+    """A results.json read, or a results folder scored on ``dataset``/``root``."""
+    if path.is_file():
+        return Side(str(path), per_object_from_json(path), "J&F")
+    if not path.is_dir():
+        raise VosbenchError(f"{path}: not found (expected a results folder or a results.json)")
+    if dataset is None or root is None:
+        raise VosbenchError(f"{path}: a results folder is scored here: give --dataset and --root")
+    from vosbench.evaluation import evaluate
+
+    result = evaluate(dataset, root, path, split=split, progress=not quiet)
+    return Side(str(path), {o.key: o.jf for o in result.objects}, "J&F")
+
+
+def compare_results(
+    a: Path,
+    b: Path,
+    dataset: str | None = None,
+    root: Path | None = None,
+    split: str | None = None,
+    out: Path | None = None,
+    quiet: bool = False,
+) -> Comparison:
+    """Compare ``a`` with ``b``; print the report, and with ``out`` write its JSON and figure."""
+    if out is not None:
+        writable_files(out, OUTPUTS, "--out")
+    side_a = load_side(a, dataset, root, split, quiet)
+    side_b = load_side(b, dataset, root, split, quiet)
+    comparison = compare(side_a.scores, side_b.scores, what=(side_a.name, side_b.name))
+    print(comparison_report(side_a, side_b, comparison))
+    if out is not None:
+        document = {
+            "a": side_a.name,
+            "b": side_b.name,
+            "score": "J&F (per object: the mean of its J-Mean and F-Mean)",
+            "interval_a": score_interval(side_a.scores).as_json(),
+            "interval_b": score_interval(side_b.scores).as_json(),
+            **comparison.as_json(),
+        }
+        write_atomic(out / OUTPUTS[0], json.dumps(document, indent=1) + "\n")
+        comparison_figure(side_a, side_b, comparison, out / OUTPUTS[1])
+        print("wrote " + ", ".join(str(out / name) for name in OUTPUTS))
+    return comparison
+
+
+def comparison_report(a: Side, b: Side, comparison: Comparison) -> str:
+    """The printed comparison: both scores with intervals, the difference, the test, the verdict."""
+    interval_a, interval_b = score_interval(a.scores), score_interval(b.scores)
+    level = round(100 * comparison.interval.level)
+    lines = [
+        f"{comparison.objects} objects in {comparison.sequences} sequences; {a.score} in percent, "
+        f"{level}% intervals by bootstrap over sequences ({comparison.interval.resamples} resamples, "
+        f"seed {comparison.interval.seed})",
+        f"  A  {100 * comparison.mean_a:5.1f} {interval_a.percent()}  {a.name}",
+        f"  B  {100 * comparison.mean_b:5.1f} {interval_b.percent()}  {b.name}",
+        f"  A - B  {comparison.summary()} (paired; p: two-sided sign-flip permutation test over sequences)",
+        f"A > B: {comparison.verdict()}",
+    ]
+    return "\n".join(lines)
+
+
+def comparison_figure(a: Side, b: Side, comparison: Comparison, path: Path) -> Path:
+    """Each sequence's mean difference A - B, sorted, with the mean and its interval."""
+    from vosbench.visual.plots import pyplot, save_figure
+
+    items = sorted(comparison.per_sequence.items(), key=lambda kv: kv[1])
+    names = [n for n, _ in items]
+    values = [100 * v for _, v in items]
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, max(3.0, 0.22 * len(names) + 1.2)), dpi=110)
+    colours = ["tab:green" if v > 0 else "tab:red" for v in values]
+    ax.barh(range(len(names)), values, color=colours)
+    ax.set_yticks(range(len(names)), names, fontsize=7)
+    interval = comparison.interval
+    ax.axvline(100 * comparison.difference, color="k", lw=1.2, label="mean over objects")
+    if interval.low == interval.low:  # not NaN
+        ax.axvspan(100 * interval.low, 100 * interval.high, color="k", alpha=0.12, label="95% interval")
+    ax.axvline(0, color="grey", lw=0.6)
+    ax.set_xlabel(f"{a.score} difference A - B (points)")
+    ax.set_title(
+        f"A: {a.name}\nB: {b.name}\nA - B = {comparison.summary()}; A > B: {comparison.verdict()}",
+        fontsize=8,
+    )
+    ax.legend(fontsize=7, loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    return save_figure(fig, path)
