@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Evaluation speed on a DAVIS 2016 val results folder: decode, metric, end to end.
 
     .venv/bin/python benchmarks/bench_evaluate.py [--root ../shared/datasets/DAVIS2016]

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """The authors' SITVOS code's speed in the setting of `bench_sitvos.py --variant official`: a
 480p video with 2 objects and 7 frames in memory, random weights, no file I/O.
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Training clips per second through a torch DataLoader (default: 2 workers, 384x384, 3 frames).
 
     .venv/bin/python benchmarks/bench_sampler.py                       # generated demo data

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """SITVOS (or STM) speed: FPS and time per stage on a 480p video with 2 objects.
 
     .venv/bin/python benchmarks/bench_sitvos.py --device cuda --frames 200

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Controlled pre-training probes (issue 25): can the memory network fit COCO synthetic clips?
 
 Trains with vosbench's own trainer (the path every entry point uses) on COCO synthetic clips

@@ -8,9 +8,9 @@ column the table has (J&F on DAVIS 2016 and 2017, G on YouTube-VOS):
   paper gives nothing else;
 * on each measured set, by a paired comparison of the two rows' per-object J&F
   (:func:`vosbench.evaluation.uncertainty.compare`): the difference with its 95% interval
-  and p-value, and "holds" only when the whole interval is above zero ("fails" below it,
-  "not resolved at 95%" across it). Columns without per-object scores (G) are compared by
-  their printed values, and say so.
+  and p-value, and "holds" only when the whole interval is above zero and p < 0.05 ("fails"
+  below zero with p < 0.05, "not resolved at 95%" otherwise). Columns without per-object
+  scores (G) are compared by their printed values, and say so.
 """
 
 from __future__ import annotations
@@ -105,7 +105,8 @@ def orderings_markdown(
         "Measured sets: by a paired comparison of the two rows on the same objects: the J&F "
         "difference in points, its 95% bootstrap interval (sequences resampled, 9999 times, seed 0) "
         "and the p-value of a sign-flip permutation test over sequences; it holds only when the "
-        "whole interval is above zero, fails when it is below, and is not resolved otherwise.",
+        "whole interval is above zero and p < 0.05, fails when the interval is below zero and "
+        "p < 0.05, and is not resolved otherwise.",
         "",
         "| ordering | " + " | ".join(f"`{s}`" for s in sources) + " |",
         "|---|" + "---|" * len(sources),
