@@ -120,3 +120,46 @@ def test_listing_commands_name_every_registered_entry(capsys: pytest.CaptureFixt
     out = capsys.readouterr().out
     assert "submit: Annotations/<video>/<frame>.png, default split valid" in out
     assert "davis2017: DAVIS 2017" in out and "default split test-dev" in out
+
+
+def _bad_plugins(site: Path) -> dict[str, str]:
+    """A package on the path whose method fails to import, and another that registers a
+    dataset under a name vosbench already has: the environment of a user with both."""
+    info = site / "brokenplug-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: brokenplug\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(
+        "[vosbench.methods]\nbroken = brokenplug:Method\n\n[vosbench.datasets]\ndavis2016 = brokenplug:SPEC\n"
+    )
+    (site / "brokenplug.py").write_text("raise ImportError('needs a library that is not installed')\n")
+    return {**__import__("os").environ, "PYTHONPATH": str(site)}
+
+
+def _vosbench(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "vosbench", *args], capture_output=True, text=True, env=env)
+
+
+def test_a_broken_plugin_fails_only_when_used_and_a_duplicate_name_is_refused(tmp_path: Path) -> None:
+    env = _bad_plugins(tmp_path / "site")
+    assert _vosbench(["--help"], env).returncode == 0
+    assert _vosbench(["run", "--help"], env).returncode == 0
+    listed = _vosbench(["methods"], env)
+    assert listed.returncode == 0
+    assert "flow-propagation:" in listed.stdout  # the other methods are still there
+    assert "(not loaded) method 'broken' of brokenplug: its entry point brokenplug:Method failed to load" in (
+        listed.stdout
+    )
+    assert "ImportError: needs a library that is not installed" in listed.stdout
+    root = write_davis2017(tmp_path / "davis", {"a": ellipse_masks(3, (32, 48), 1, 0)})
+    out = tmp_path / "x"
+    used = _vosbench(
+        ["run", "--method", "broken", "--dataset", "davis2017", "--root", str(root), "--out", str(out)], env
+    )
+    assert used.returncode == 2 and not out.exists()
+    assert len(used.stderr.strip().splitlines()) == 1 and "failed to load" in used.stderr
+    twice = _vosbench(["evaluate", "--dataset", "davis2016", "--root", ".", "--results", "."], env)
+    assert twice.returncode == 2
+    assert "dataset 'davis2016' is registered twice, by vosbench (" in twice.stderr
+    assert "and brokenplug (brokenplug:SPEC)" in twice.stderr
+    # a name declared once still works beside them
+    assert _vosbench(["datasets"], env).returncode == 0

@@ -14,7 +14,7 @@ EXIT_BAD_INPUT = 2
 
 
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
-    from vosbench.datasets import scored_dataset_names
+    from vosbench.datasets import dataset_names
 
     p = sub.add_parser(
         "evaluate",
@@ -23,7 +23,8 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
         "with the official semi-supervised protocol, print a table and write "
         "global_results-<split>.csv, per-sequence_results-<split>.csv and results.json.",
     )
-    p.add_argument("--dataset", required=True, choices=scored_dataset_names())
+    # Names only: building the parser imports no plugin, so a broken one fails only when used.
+    p.add_argument("--dataset", required=True, choices=dataset_names())
     p.add_argument("--root", required=True, type=Path, help="dataset root folder")
     p.add_argument("--split", default=None, help="split (default: val for DAVIS, valid for YouTube-VOS)")
     p.add_argument("--results", required=True, type=Path, help="folder of <sequence>/<frame>.png")
@@ -49,7 +50,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
 
 def _add_compare(sub: argparse._SubParsersAction) -> None:
-    from vosbench.datasets import scored_dataset_names
+    from vosbench.datasets import dataset_names
 
     p = sub.add_parser(
         "compare",
@@ -62,7 +63,7 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("a", type=Path, metavar="A", help="results folder or results.json")
     p.add_argument("b", type=Path, metavar="B", help="results folder or results.json")
-    p.add_argument("--dataset", default=None, choices=scored_dataset_names(), help="to score folders")
+    p.add_argument("--dataset", default=None, choices=dataset_names(), help="to score folders")
     p.add_argument("--root", type=Path, default=None, help="the dataset root (to score folders)")
     p.add_argument("--split", default=None, help="split (default: the dataset's evaluation split)")
     p.add_argument("--out", type=Path, default=None, help="write comparison.json and comparison.png here")
@@ -297,7 +298,7 @@ def _run_profile(args: argparse.Namespace) -> int:
 
 
 def _add_submit(sub: argparse._SubParsersAction) -> None:
-    from vosbench.datasets import submittable_dataset_names
+    from vosbench.datasets import dataset_names
 
     p = sub.add_parser(
         "submit",
@@ -307,7 +308,7 @@ def _add_submit(sub: argparse._SubParsersAction) -> None:
         "expects: YouTube-VOS Annotations/<video>/<frame>.png, DAVIS <sequence>/<frame>.png. "
         "Any problem is listed with its file and fix, and no zip is written.",
     )
-    p.add_argument("--dataset", required=True, choices=submittable_dataset_names())
+    p.add_argument("--dataset", required=True, choices=dataset_names())
     p.add_argument("--root", required=True, type=Path)
     p.add_argument("--split", default=None, help="default: test-dev for DAVIS 2017, valid for YouTube-VOS")
     p.add_argument("--results", required=True, type=Path)

@@ -39,21 +39,27 @@ class Registry(Generic[T]):
         """Forget an in-process registration (entry points stay)."""
         self._registered.pop(name, None)
 
-    def _entry_points(self) -> dict[str, EntryPoint]:
-        # Every distribution on the path, not importlib's de-duplicated view: a stale
-        # vosbench.egg-info in the working directory would otherwise hide the installed one.
-        found: dict[str, EntryPoint] = {}
+    def _entry_points(self) -> dict[str, list[tuple[str, EntryPoint]]]:
+        """Each name's entry points, one per distinct target, with the distribution declaring it.
+
+        Every distribution on the path, not importlib's de-duplicated view: a stale
+        vosbench.egg-info in the working directory would otherwise hide the installed one (the
+        same target declared twice is one registration, not a conflict)."""
+        found: dict[str, list[tuple[str, EntryPoint]]] = {}
         for dist in distributions():
             for ep in dist.entry_points.select(group=self.group):
-                found.setdefault(ep.name, ep)
+                points = found.setdefault(ep.name, [])
+                if all(ep.value != other.value for _, other in points):
+                    points.append((dist.metadata["Name"] or "?", ep))
         return found
 
     def names(self) -> list[str]:
-        """Every available name, sorted."""
+        """Every available name, sorted (nothing is imported)."""
         return sorted(set(self._entry_points()) | set(self._registered))
 
     def get(self, name: str) -> T:
-        """The entry ``name``; an unknown name lists the available ones."""
+        """The entry ``name``; an unknown name lists the available ones, a name two packages
+        declare names both, and one that fails to import says so (one line each)."""
         if name in self._registered:
             return self._registered[name]
         if name in self._loaded:
@@ -63,13 +69,33 @@ class Registry(Generic[T]):
             raise VosbenchError(
                 f"unknown {self.kind} {name!r}; available: {', '.join(self.names()) or '(none)'}"
             )
+        if len(points[name]) > 1:
+            sources = " and ".join(f"{dist} ({ep.value})" for dist, ep in points[name])
+            raise VosbenchError(
+                f"{self.kind} {name!r} is registered twice, by {sources}: uninstall one of them"
+            )
+        dist, point = points[name][0]
         try:
-            loaded = points[name].load()
+            loaded = point.load()
         except Exception as exc:
             raise VosbenchError(
-                f"{self.kind} {name!r}: its entry point {points[name].value} failed to load ({exc})"
+                f"{self.kind} {name!r} of {dist}: its entry point {point.value} failed to load "
+                f"({type(exc).__name__}: {exc})"
             ) from None
         if not self._accepts(loaded):
-            raise VosbenchError(f"{self.kind} {name!r}: {points[name].value} is not {self._expected}")
+            raise VosbenchError(f"{self.kind} {name!r}: {point.value} is not {self._expected}")
         self._loaded[name] = loaded
         return loaded
+
+    def available(self) -> tuple[list[str], list[str]]:
+        """(names that load, one line per name that does not): what listings show, so one
+        broken plugin never hides the others."""
+        good, broken = [], []
+        for name in self.names():
+            try:
+                self.get(name)
+            except VosbenchError as exc:
+                broken.append(str(exc))
+            else:
+                good.append(name)
+        return good, broken

@@ -83,7 +83,8 @@ def submittable_dataset_names() -> list[str]:
 def dataset_catalogue() -> str:
     """`vosbench datasets`: every dataset with its splits, scoring and submission layout."""
     lines = []
-    for name in dataset_names():
+    names, broken = DATASETS.available()
+    for name in names:
         spec = dataset_spec(name)
         lines.append(f"{name}: {spec.description}")
         splits = ", ".join(spec.splits) or "(none)"
@@ -94,4 +95,4 @@ def dataset_catalogue() -> str:
                 f"    submit: {spec.submission.prefix}<video>/<frame>.png, default split "
                 f"{spec.submission.default_split}"
             )
-    return "\n".join(lines)
+    return "\n".join(lines + [f"(not loaded) {line}" for line in broken])

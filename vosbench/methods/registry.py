@@ -51,10 +51,11 @@ def method_catalogue() -> str:
     from vosbench.methods.options import describe_options
 
     lines = []
-    for name in method_names():
+    names, broken = METHODS.available()
+    for name in names:
         cls = method_class(name)
         lines.append(f"{name}: {cls.description or cls.__doc__ or ''}".rstrip())
         for option in describe_options(cls.Options):
             help_text = f"  {option.help}" if option.help else ""
             lines.append(f"    {option.name} ({option.type}, default {option.default!r}){help_text}")
-    return "\n".join(lines)
+    return "\n".join(lines + [f"(not loaded) {line}" for line in broken])

@@ -83,7 +83,8 @@ def network_catalogue() -> str:
 
     base = {f.name for f in fields(TrainConfig)}
     lines = []
-    for name in network_names():
+    names, broken = NETWORKS.available()
+    for name in names:
         spec = network_spec(name)
         lines.append(f"{name}: {spec.description}")
         lines.append(f"    runs with: vosbench run --method {spec.method} --set checkpoint=...")
@@ -91,4 +92,4 @@ def network_catalogue() -> str:
             if option.name not in base:
                 help_text = f"  {option.help}" if option.help else ""
                 lines.append(f"    {option.name} ({option.type}, default {option.default!r}){help_text}")
-    return "\n".join(lines)
+    return "\n".join(lines + [f"(not loaded) {line}" for line in broken])
