@@ -11,6 +11,7 @@ memory frames is unchanged.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import torch
@@ -24,7 +25,13 @@ from vosbench.methods import GivenMasks, VideoInfo
 
 @dataclass(frozen=True)
 class SITVOSOptions(NetworkOptions):
-    memory: Strategy = field(default="fixed", metadata={"help": "memory strategy (paper Table 4)"})
+    memory: Literal["", Strategy] = field(
+        default="",
+        metadata={
+            "help": "memory strategy (paper Table 4); '': the network variant's: every k-th frame and the "
+            "previous (official, as the authors' eval.py: k=12) or fixed (paper)"
+        },
+    )
     n: int = field(
         default=7,
         metadata={"help": "fixed: most frames in memory; linspace: frames spread over the video"},
@@ -34,7 +41,7 @@ class SITVOSOptions(NetworkOptions):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        MemoryPolicy(self.memory, self.n, self.k)  # validates n and k
+        MemoryPolicy(self.memory or "fixed", self.n, self.k)  # validates n and k
 
 
 class SITVOSMethod(NetworkMethod):
@@ -44,9 +51,15 @@ class SITVOSMethod(NetworkMethod):
     description = "SITVOS: Siamese network with interactive transformer (AAAI 2022)"
     architecture = "sitvos"
 
+    @property
+    def memory(self) -> Strategy:
+        """The memory strategy in effect: the option, or the variant's (official: every k-th
+        frame and the previous one, the authors' evaluation schedule)."""
+        return self.options.memory or ("every" if self.official else "fixed")
+
     def start_video(self, info: VideoInfo) -> None:
         self.info = info
-        policy = MemoryPolicy(self.options.memory, self.options.n, self.options.k, length=info.n_frames)
+        policy = MemoryPolicy(self.memory, self.options.n, self.options.k, length=info.n_frames)
         self.bank = MemoryBank(policy)
         self.ids: list[int] = []  # object ids, in channel order
         self.t = 0

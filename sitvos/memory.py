@@ -43,7 +43,10 @@ class MemoryPolicy:
     def __post_init__(self) -> None:
         if self.strategy not in RULES:
             raise ValueError(f"memory strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
-        if self.n < 2:
+        if self.strategy == "linspace" and self.n < 1:
+            # the official eval.py's Mem_number: 0 (or None) is refused there too
+            raise ValueError(f"n must be at least 1 for linspace (Mem_number), got {self.n}")
+        if self.strategy != "linspace" and self.n < 2:
             raise ValueError(f"n must be at least 2 (the first and the previous frame), got {self.n}")
         if self.k < 1:
             raise ValueError(f"k must be at least 1, got {self.k}")

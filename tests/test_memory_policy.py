@@ -3,6 +3,7 @@ than ``n`` frames, the first frame and the newest anchor kept, the previous fram
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -55,3 +56,16 @@ def test_linspace_memory_is_an_option_of_sitvos() -> None:
     from sitvos.inference import SITVOSOptions
 
     assert SITVOSOptions(memory="linspace", n=5).memory == "linspace"
+
+
+def test_linspace_takes_one_spread_frame_as_the_official_code_allows() -> None:
+    # eval.py's Mem_number=1: linspace(0, 31, 3) without its end is 0 and 15.5, rounded half
+    # to even: 16 (worked out by hand); Mem_number=0 is refused there (NotImplementedError)
+    policy = MemoryPolicy("linspace", n=1, length=31)
+    for t in range(31):
+        policy.add(t, t == 0)
+    assert policy.frames() == [0, 16, 30]
+    with pytest.raises(ValueError, match="n must be at least 1 for linspace"):
+        MemoryPolicy("linspace", n=0, length=31)
+    with pytest.raises(ValueError, match="n must be at least 2"):
+        MemoryPolicy("fixed", n=1)

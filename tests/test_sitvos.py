@@ -312,7 +312,7 @@ def test_reduced_network_size_returns_full_size_masks() -> None:
     ("settings_", "message"),
     [
         ({"size": "16"}, "size must be 0"),
-        ({"memory": "all"}, "expected one of first, previous, first-previous, every, fixed"),
+        ({"memory": "all"}, "expected one of , first, previous, first-previous, every, fixed, linspace"),
         ({"n": "1"}, "n must be at least 2"),
         ({"k": "0"}, "k must be at least 1"),
         ({"precision": "fp16"}, "expected one of auto, fp32, bf16"),
@@ -322,6 +322,22 @@ def test_reduced_network_size_returns_full_size_masks() -> None:
 def test_option_validation(settings_: dict, message: str) -> None:
     with pytest.raises(VosbenchError, match=message):
         create_method("sitvos", {"init": "random", **settings_})
+
+
+def test_default_memory_is_the_variants_schedule() -> None:
+    """Without a memory option, official weights (converted from the authors' code) run with
+    the authors' evaluation schedule, every 12th frame and the previous one; the paper variant
+    keeps fixed; an explicit option wins over both."""
+    paper = create_method("sitvos", {"init": "random"})
+    official = create_method("sitvos", {"init": "random", "variant": "official"})
+    assert paper.memory == "fixed" and official.memory == "every" and official.options.k == 12
+    official.start_video(VideoInfo("v", (32, 48), 30, (1,)))
+    policy = official.bank.policy
+    for t in range(26):
+        policy.add(t, t == 0)
+    assert policy.frames() == [0, 12, 24, 25]  # every 12th and the previous, as eval.py keeps
+    chosen = create_method("sitvos", {"init": "random", "variant": "official", "memory": "first"})
+    assert chosen.memory == "first"
 
 
 def test_imagenet_weights_offline_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

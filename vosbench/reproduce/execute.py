@@ -122,7 +122,8 @@ def _stage_config(recipe: Recipe, stage: str, init: str, scale: Scale | None):
     from vosbench.methods.options import build_options
     from vosbench.training import TrainConfig, network_spec
 
-    values = {**recipe.train, **(scale.train if scale else {}), "stage": stage, "init_checkpoint": init}
+    scaled = scale.stage_train(stage) if scale else {}
+    values = {**recipe.train, **scaled, "stage": stage, "init_checkpoint": init}
     spec = network_spec(values.get("model", TrainConfig.model))
     # A scale sets fields for every recipe: those this network's settings lack are not its own.
     own = {f.name for f in fields(spec.train_config)}

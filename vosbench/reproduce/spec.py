@@ -71,6 +71,12 @@ class Scale:
     description: str = ""
     threads: int = 0  # torch's CPU threads for every step (0: its default), so results repeat
     isa: str = ""  # the widest instruction set every CPU library may use ("": the machine's)
+    # stage -> training fields for that stage only, over ``train`` (e.g. pre-training's own)
+    stages: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def stage_train(self, stage: str) -> dict[str, Any]:
+        """The training fields this scale sets for ``stage``."""
+        return {**self.train, **self.stages.get(stage, {})}
 
     @property
     def marker(self) -> str:
@@ -193,8 +199,16 @@ def _train_fields(path: Path, where: str, table: Any, every_network: bool = Fals
 def _scale(path: Path, name: str, table: Any) -> Scale:
     where = f"scales.{name}"
     _check_keys(
-        path, where, table, set(), {"train", "options", "demo", "label", "description", "threads", "isa"}
+        path,
+        where,
+        table,
+        set(),
+        {"train", "stages", "options", "demo", "label", "description", "threads", "isa"},
     )
+    stages = _typed(path, f"{where}.stages", table.get("stages", {}), dict, "a table of stage -> settings")
+    for stage in stages:
+        if stage not in STAGES:
+            raise SpecError(f"{path}: {where}.stages.{stage}: expected one of {', '.join(STAGES)}")
     numerics = _numerics(path, where, table)
     demo = table.get("demo", {})
     _check_keys(path, f"{where}.demo", demo, set(), {"frames", "size"})
@@ -217,6 +231,10 @@ def _scale(path: Path, name: str, table: Any) -> Scale:
         description=_typed(path, f"{where}.description", table.get("description", ""), str, "text"),
         threads=numerics.threads,
         isa=numerics.isa,
+        stages={
+            stage: _train_fields(path, f"{where}.stages.{stage}", values, every_network=True)
+            for stage, values in stages.items()
+        },
     )
 
 
