@@ -382,6 +382,29 @@ def test_measured_orderings_are_paired_tests_and_cells_carry_intervals(tmp_path:
     assert float(mine_csv["davis2016_jf_low"]) == pytest.approx(100 * interval.low)
 
 
+def test_seed_spread_is_shown_and_orderings_are_read_against_it(tmp_path: Path) -> None:
+    extra = '\n[[rows]]\nlabel = "Mine, seed 1"\nmethod = "flow-propagation"\n'
+    spec_text = 'orderings = ["Mine > First-frame copy"]\nseeds = ["Mine", "Mine, seed 1"]\n' + SPEC + extra
+    folder = _experiments(tmp_path, spec_text)
+    spec = load_spec(folder / "tableT.toml", load_recipes(folder / "recipes.toml"))
+    base = {f"v{i}_1": 0.4 + 0.02 * i for i in range(12)}
+    mine = {k: v + 0.01 for k, v in base.items()}  # +1.0 on every video: resolved
+    seed1 = {k: v + 0.04 for k, v in base.items()}  # another seed scores 3 points higher
+
+    def row(label: str, scores: dict[str, float]) -> MeasuredRow:
+        value = float(np.mean(list(scores.values())))
+        return MeasuredRow(label, "m", None, {"davis2016_jf": value}, "", per_object={"davis2016": scores})
+
+    rows = [row("First-frame copy", base), row("Mine", mine), row("Mine, seed 1", seed1)]
+    measured = dataclasses.replace(_measured(), rows=rows)
+    md = render_markdown(spec, table_lines(spec, [measured]), [measured])
+    assert "## Training noise" in md
+    mean = 100 * float(np.mean(list(base.values())))
+    assert f"| `demo, quick` | DAVIS16 J&F | {mean + 1:.1f}, {mean + 4:.1f} | 3.0 | 2.1 |" in md
+    verdicts = next(line for line in md.splitlines() if line.startswith("| Mine > First-frame copy |"))
+    assert "DAVIS16 J&F: holds (+1.0 [1.0, 1.0], p<0.001; within the seed spread of 3.0)" in verdicts
+
+
 # -- caching and end to end ---------------------------------------------------------------------
 
 

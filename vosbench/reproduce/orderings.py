@@ -48,7 +48,7 @@ class Ordering:
     def text(self) -> str:
         return f"{self.higher} {self.relation} {self.lower}"
 
-    def verdict(self, scores: dict[str, RowScores], column: str) -> str:
+    def verdict(self, scores: dict[str, RowScores], column: str, spread: float | None = None) -> str:
         """``holds (+2.4 [0.8, 4.1], p=0.004)`` from the rows' per-object scores where both have
         them, else ``holds (90.5 > 89.2)`` from the printed values; ``""`` where a row lacks
         the column."""
@@ -62,7 +62,11 @@ class Ordering:
         a, b = high.objects(column), low.objects(column)
         if a and b and set(a) == set(b):
             comparison = compare(a, b)
-            return f"{comparison.verdict()} ({comparison.summary()})"
+            noise = ""
+            if spread is not None:  # training noise: the same recipe's J&F over seeds
+                side = "within" if abs(comparison.difference) <= spread else "beyond"
+                noise = f"; {side} the seed spread of {100 * spread:.1f}"
+            return f"{comparison.verdict()} ({comparison.summary()}{noise})"
         holds = RELATIONS[self.relation](float(printed_high), float(printed_low))
         note = f", no per-object {dataset} scores to test" if high.measured else ""
         return f"{'holds' if holds else 'fails'} ({printed_high} {self.relation} {printed_low}{note})"
@@ -89,8 +93,13 @@ class RowScores:
 
 
 def orderings_markdown(
-    orderings: tuple[Ordering, ...], columns: tuple[str, ...], sources: dict[str, dict[str, RowScores]]
+    orderings: tuple[Ordering, ...],
+    columns: tuple[str, ...],
+    sources: dict[str, dict[str, RowScores]],
+    spreads: dict[str, dict[str, float]] | None = None,
 ) -> list[str]:
+    """``spreads``: per source, per column, the range of J&F over training seeds (a fraction),
+    to read each measured difference against."""
     """A Markdown section: one row per ordering, one cell per source (``paper`` and each
     measured set's marker) with its verdict on each overall-score column."""
     checked = [c for c in ORDERED_COLUMNS if c in columns]
@@ -113,8 +122,9 @@ def orderings_markdown(
     ]
     for ordering in orderings:
         cells = []
-        for scores in sources.values():
-            verdicts = [(names[c], ordering.verdict(scores, c)) for c in checked]
+        for source, scores in sources.items():
+            spread = (spreads or {}).get(source, {})
+            verdicts = [(names[c], ordering.verdict(scores, c, spread.get(c))) for c in checked]
             cells.append("; ".join(f"{n}: {v}" for n, v in verdicts if v) or "-")
         out.append(f"| {ordering.text} | " + " | ".join(cells) + " |")
     return out

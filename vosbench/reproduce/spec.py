@@ -135,6 +135,9 @@ class ExperimentSpec:
     rows: tuple[RowSpec, ...]
     fps_dataset: str | None = None
     orderings: tuple[Ordering, ...] = ()  # the paper's claims over the rows' labels
+    # rows that differ only in the training seed: their spread is training noise, against
+    # which the orderings between trained rows are read
+    seeds: tuple[str, ...] = ()
 
     @property
     def datasets(self) -> tuple[str, ...]:
@@ -298,7 +301,11 @@ def load_spec(path: str | Path, recipes: Recipes) -> ExperimentSpec:
     path = Path(path)
     data = _read_toml(path)
     _check_keys(
-        path, "", data, {"title", "paper", "paper_key", "columns", "rows"}, {"fps_dataset", "orderings"}
+        path,
+        "",
+        data,
+        {"title", "paper", "paper_key", "columns", "rows"},
+        {"fps_dataset", "orderings", "seeds"},
     )
     columns = data["columns"]
     if not (isinstance(columns, list) and columns):
@@ -355,6 +362,12 @@ def load_spec(path: str | Path, recipes: Recipes) -> ExperimentSpec:
             if label not in labels:
                 raise SpecError(f"{path}: orderings[{i}]: no row is labelled {label!r}")
         orderings.append(ordering)
+    seeds = _typed(path, "seeds", data.get("seeds", []), list, "a list of row labels")
+    for i, label in enumerate(seeds):
+        if label not in labels:
+            raise SpecError(f"{path}: seeds[{i}]: no row is labelled {label!r}")
+    if len(seeds) == 1:
+        raise SpecError(f"{path}: seeds: a spread needs at least two rows")
     paper = (path.parent / _typed(path, "paper", data["paper"], str, "a path")).resolve()
     if not paper.is_file():  # found now, not after the rows have run
         raise SpecError(f"{path}: paper: {paper} not found (expected the paper's rows as CSV)")
@@ -368,6 +381,7 @@ def load_spec(path: str | Path, recipes: Recipes) -> ExperimentSpec:
         rows=tuple(parsed),
         fps_dataset=fps_dataset,
         orderings=tuple(orderings),
+        seeds=tuple(seeds),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import statistics
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -211,8 +212,54 @@ def render_markdown(spec: ExperimentSpec, lines: list[Line], sets: list[Measured
         extra = [line.hardware] if has_fps else []
         source = f"{line.source}, `{line.commit}`" if line.measured else line.source
         out.append("| " + " | ".join([name, *cells, *extra, source]) + " |")
-    out += orderings_markdown(spec.orderings, spec.columns, ordering_scores(spec, sets))
+    spreads = seed_spreads(spec, sets)
+    out += spread_markdown(spec, spreads)
+    ranges = {source: {c: max(v) - min(v) for c, v in cols.items()} for source, cols in spreads.items()}
+    out += orderings_markdown(spec.orderings, spec.columns, ordering_scores(spec, sets), ranges)
     return "\n".join(out) + "\n"
+
+
+def seed_spreads(spec: ExperimentSpec, sets: list[MeasuredSet]) -> dict[str, dict[str, list[float]]]:
+    """Per measured set, per J&F column: the J&F of the spec's ``seeds`` rows (one recipe
+    trained with different seeds), where every one of them has it."""
+    out: dict[str, dict[str, list[float]]] = {}
+    if not spec.seeds:
+        return out
+    for s in sets:
+        rows = {r.label: r for r in s.rows}
+        for column in spec.columns:
+            if COLUMNS[column].metric != "J&F-Mean":
+                continue
+            values = [rows[label].values.get(column) if label in rows else None for label in spec.seeds]
+            if all(v is not None for v in values):
+                out.setdefault(s.marker, {})[column] = [float(v) for v in values]  # type: ignore[arg-type]
+    return out
+
+
+def spread_markdown(spec: ExperimentSpec, spreads: dict[str, dict[str, list[float]]]) -> list[str]:
+    """The training-noise section: each seed's J&F, their range and standard deviation."""
+    if not spreads:
+        return []
+    out = [
+        "",
+        "## Training noise",
+        "",
+        f"The same recipe trained with different seeds ({', '.join(spec.seeds)}): the spread of "
+        "their J&F is what training alone moves a score by. An ordering between trained rows "
+        "says whether its difference is within that spread.",
+        "",
+        "| set | column | J&F per seed | range | sd |",
+        "|---|---|---|---:|---:|",
+    ]
+    for source, columns in spreads.items():
+        for column, values in columns.items():
+            each = ", ".join(f"{100 * v:.1f}" for v in values)
+            sd = statistics.stdev(values) if len(values) > 1 else 0.0
+            out.append(
+                f"| `{source}` | {COLUMNS[column].header} | {each} | {100 * (max(values) - min(values)):.1f} "
+                f"| {100 * sd:.1f} |"
+            )
+    return out
 
 
 def ordering_scores(spec: ExperimentSpec, sets: list[MeasuredSet]) -> dict[str, dict[str, RowScores]]:
