@@ -20,7 +20,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from vosbench.evaluation.uncertainty import compare
 from vosbench.reproduce.columns import COLUMNS
 
 ORDERED_COLUMNS = ("davis2016_jf", "davis2017_jf", "g")  # the overall scores a claim is about
@@ -61,6 +60,9 @@ class Ordering:
         dataset = COLUMNS[column].dataset
         a, b = high.objects(column), low.objects(column)
         if a and b and set(a) == set(b):
+            # here, not at the top: spec.py reads orderings before reproduce pins NumPy's settings
+            from vosbench.evaluation.uncertainty import compare
+
             comparison = compare(a, b)
             noise = ""
             if spread is not None:  # training noise: the same recipe's J&F over seeds

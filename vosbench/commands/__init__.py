@@ -1,0 +1,1 @@
+"""The `vosbench` subcommands: each module adds its commands' parsers and runs them."""
