@@ -107,7 +107,7 @@ def test_committed_demo_rows_record_the_pinned_numerics(recomputed: Path) -> Non
     """Every committed quick row names the numeric settings it was computed under, and they are
     the ones the quick scale pins (what makes the rows the same on any x86-64 machine)."""
     from vosbench.numerics import state_matches
-    from vosbench.reproduce.spec import load_recipes
+    from vosbench.reproduce.recipes import load_recipes
 
     numerics = load_recipes(EXPERIMENTS / "recipes.toml").scale("quick").numerics
     assert numerics.pinned

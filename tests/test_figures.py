@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from vosbench.reproduce.figures import place_labels
-from vosbench.reproduce.spec import load_recipes, load_spec
+from vosbench.reproduce.recipes import load_recipes
+from vosbench.reproduce.spec import load_spec
 from vosbench.reproduce.tables import Line
 from vosbench.visual.overlay import caption, contact_sheet
 from vosbench.visual.plots import pyplot

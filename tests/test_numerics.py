@@ -14,7 +14,8 @@ import pytest
 import torch
 
 from vosbench.numerics import ISAS, Numerics, numeric_state, pin, state_matches
-from vosbench.reproduce.spec import SpecError, load_recipes, scale_numerics
+from vosbench.reproduce.recipes import load_recipes, scale_numerics
+from vosbench.reproduce.spec import SpecError
 
 REPO = Path(__file__).resolve().parent.parent
 

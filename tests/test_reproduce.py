@@ -26,7 +26,8 @@ from vosbench.reproduce.columns import format_value
 from vosbench.reproduce.data import demo_sources, parse_data
 from vosbench.reproduce.execute import Context, check_row, input_key, run_row, train_recipe
 from vosbench.reproduce.pipeline import ReproduceOptions, reproduce
-from vosbench.reproduce.spec import SpecError, load_recipes, load_spec
+from vosbench.reproduce.recipes import load_recipes
+from vosbench.reproduce.spec import SpecError, load_spec
 from vosbench.reproduce.tables import (
     MeasuredRow,
     MeasuredSet,
@@ -103,12 +104,24 @@ def test_committed_specs_load_and_name_runnable_methods(tmp_path: Path) -> None:
         "every",
         "fixed",
     ]
-    assert [r.recipe for r in specs["table3"].rows][:3] == ["pretrain-only", "main-only", "full"]
-    assert [(r.method, r.recipe) for r in specs["table3"].rows][3:5] == [
-        ("stm", "full-stm"),
-        ("sitvos", "full-no-fim"),
+    table3 = {r.label: r for r in specs["table3"].rows}
+    assert table3["Pre-training only"].recipe == "pretrain-only"
+    assert table3["Main training only"].recipe == "main-only"
+    assert table3["Full training"].recipe == table3["SITVOS with FIM"].recipe == "full"
+    assert (table3["STM"].method, table3["STM"].recipe) == ("stm", "full-stm")
+    assert (
+        table3["SITVOS w/o FIM"].recipe == "full-no-fim" and table3["SITVOS w/o FIM"].options["fim"] is False
+    )
+    # training noise: main-only with seeds 0, 1 and 2, the recipes otherwise the same
+    assert [table3[label].recipe for label in specs["table3"].seeds] == [
+        "main-only",
+        "main-only-seed1",
+        "main-only-seed2",
     ]
-    assert specs["table3"].rows[4].options["fim"] is False
+    assert [
+        recipes.recipes[r].train.get("seed", 0) for r in ("main-only", "main-only-seed1", "main-only-seed2")
+    ] == [0, 1, 2]
+    assert specs["table3"].rows[-1].label == "SITVOS with FIM"  # the paper's own, drawn last
     # the paper's claims, as the specs encode them, hold on the paper's own numbers
     for name in ("table3", "table4"):
         paper = ordering_scores(specs[name], [])["paper"]

@@ -45,7 +45,7 @@ def _pin_numerics(argv: list[str]) -> None:
     if argv[:1] != ["reproduce"] or {"-h", "--help"} & set(argv):
         return  # (asking for help computes nothing; the early parser would print it twice)
     from vosbench.numerics import pin
-    from vosbench.reproduce.spec import choose_scale, scale_numerics
+    from vosbench.reproduce.recipes import choose_scale, scale_numerics
 
     early = argparse.ArgumentParser(add_help=False, exit_on_error=False)
     _add_reproduce(early.add_subparsers(dest="command"))

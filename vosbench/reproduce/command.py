@@ -11,7 +11,7 @@ from vosbench.errors import VosbenchError
 from vosbench.io.preflight import writable_dir
 from vosbench.reproduce.data import parse_data
 from vosbench.reproduce.pipeline import ReproduceOptions, reproduce
-from vosbench.reproduce.spec import choose_scale
+from vosbench.reproduce.recipes import choose_scale
 
 
 def reproduce_tables(

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import write_atomic
-from vosbench.reproduce.spec import DATASETS, Scale
+from vosbench.reproduce.recipes import Scale
+from vosbench.reproduce.spec import DATASETS
 
 COCO_ANN = Path("annotations") / "instances_train2017.json"
 COCO_VAL_ANN = "instances_val2017.json"

@@ -35,7 +35,8 @@ from vosbench.devices import is_cuda
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import exclusive, write_atomic
 from vosbench.reproduce.data import DataSources
-from vosbench.reproduce.spec import Recipe, Recipes, RowSpec, Scale
+from vosbench.reproduce.recipes import Recipe, Recipes, Scale
+from vosbench.reproduce.spec import RowSpec
 from vosbench.runner.provenance import hardware_label
 
 

@@ -18,7 +18,8 @@ from vosbench.reproduce.execute import Context, check_row, run_row
 from vosbench.reproduce.figures import jf_fps_plots, overlays, sequence_bars
 from vosbench.reproduce.index import write_index
 from vosbench.reproduce.masks import export_masks
-from vosbench.reproduce.spec import ExperimentSpec, load_recipes, load_spec
+from vosbench.reproduce.recipes import load_recipes
+from vosbench.reproduce.spec import ExperimentSpec, load_spec
 from vosbench.reproduce.tables import (
     Line,
     MeasuredRow,

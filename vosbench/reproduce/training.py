@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from vosbench.io.atomic import write_atomic
-from vosbench.reproduce.spec import STAGES
+from vosbench.reproduce.recipes import STAGES
 from vosbench.reproduce.tables import measured_dir
 from vosbench.visual.plots import pyplot, save_figure
 
