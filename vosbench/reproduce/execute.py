@@ -147,30 +147,6 @@ def _stage_data(stage: str, sources: DataSources) -> dict[str, str | None]:
     }
 
 
-def _stage_validation(config, sources: DataSources, scale: Scale | None, device: str, folder: Path):
-    """What a stage is validated on, run with the scale's method options: the videos
-    ``config.holdout`` keeps out of the DAVIS training split (both stages, so the curves are
-    comparable), and for pre-training synthetic clips from COCO's held-out images too."""
-    from vosbench.training import network_spec
-    from vosbench.training.coco_validation import SyntheticSet, synthetic_validation
-    from vosbench.training.validation import Validation, validations
-
-    spec = network_spec(config.model)
-    options = scale.options.get(spec.method, {}) if scale else {}
-    settings = tuple(sorted((k, str(v)) for k, v in options.items()))
-    method_settings = spec.method_settings(config)
-    held_out = synthetic = None
-    davis, root, _ = sources.main_training()
-    if config.holdout and davis is not None and root is not None:
-        held_out = Validation(davis, root, "train", tuple(config.holdout), settings)
-        held_out = held_out.for_network(spec.method, method_settings, device)
-    if config.stage == "pretrain" and sources.coco is not None and sources.coco_val is not None:
-        request = SyntheticSet(sources.coco[0], sources.coco_val, size=config.size)
-        synthetic = synthetic_validation(request, folder / "synthetic-clips", settings)
-        synthetic = synthetic.for_network(spec.method, method_settings, device)
-    return validations(("held-out", held_out), ("synthetic", synthetic))
-
-
 def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
     """Train (or find cached) every stage of ``recipe``; returns (checkpoint, its key)."""
     from vosbench.training import TRAINING_REVISION
@@ -200,31 +176,42 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
 
 
 def _train_stage(ctx: Context, name: str, stage: str, config, inputs: dict[str, Any], folder: Path) -> None:
-    """Train one stage into ``folder`` unless the cache has it (resuming an interrupted one)."""
-    from vosbench.training.data import training_clips
-    from vosbench.training.trainer import train
+    """Train one stage into ``folder`` unless the cache has it (resuming an interrupted one),
+    through the training path `vosbench train` takes."""
+    from vosbench.training.command import run_stage
 
     done = folder / "done.json"
     if ctx.cached("training", folder.name, folder, done, f"{name}: stage {stage}"):
         return
     print(f"training {name}: stage {stage} ({config.iterations} iterations) -> {folder}")
-    data = inputs["data"]
-    paths = {k: Path(v) for k, v in data.items() if k.endswith(("_root", "_ann")) and v}
-    clips = training_clips(
-        config,
-        paths.get("coco_root"),
-        paths.get("coco_ann"),
-        paths.get("davis_root"),
-        data.get("davis_dataset") or "davis2017",
-        "train",
-        paths.get("youtube_root"),
-    )
-    validation = _stage_validation(config, ctx.sources, ctx.scale, ctx.device, folder)
-    summary = train(
-        config, clips, folder, ctx.device, resume=True, validate=validation, progress=ctx.progress
+    summary = run_stage(
+        config, stage_data(stage, config, ctx), folder, ctx.device, resume=True, progress=ctx.progress
     )
     record = {"inputs": inputs, "summary": summary, "commit": ctx.commit, "numerics": ctx.numerics}
     write_atomic(done, json.dumps(record, indent=1, default=str))
+
+
+def stage_data(stage: str, config, ctx: Context):
+    """What a stage reads, as `vosbench train` would be told it: its clips' datasets, the
+    DAVIS train videos the recipe holds out (validated on in both stages, so the curves
+    compare), and for pre-training COCO's held-out images for synthetic validation clips; the
+    validation runs take the scale's method options."""
+    from vosbench.training import network_spec
+    from vosbench.training.command import TrainData
+
+    sources, scale = ctx.sources, ctx.scale
+    paths = {k: Path(v) for k, v in _stage_data(stage, sources).items() if v}
+    davis, _, _ = sources.main_training()
+    options = scale.options.get(network_spec(config.model).method, {}) if scale else {}
+    return TrainData(
+        coco_root=paths.get("coco_root"),
+        coco_ann=paths.get("coco_ann"),
+        davis_root=sources.main_training()[1],
+        davis_dataset=davis or "davis2017",
+        youtube_root=paths.get("youtube_root"),
+        val_settings=tuple(sorted((k, str(v)) for k, v in options.items())),
+        val_coco_ann=sources.coco_val if stage == "pretrain" else None,
+    )
 
 
 def row_settings(row: RowSpec, scale: Scale | None) -> dict[str, Any]:

@@ -49,10 +49,24 @@ def train_stage(
 ) -> dict:
     """Train ``network`` with ``settings`` (its training settings' fields, text or typed) into
     ``out``; returns the trainer's summary (empty on ranks other than 0)."""
-    check_device(device)
-    writable_dir(out, "--out")
     spec = network_spec(network)
     config = build_options("train", spec.train_config, {**settings, "model": network}, invalid="")
+    return run_stage(config, data, out, device, resume, progress)
+
+
+def run_stage(
+    config: TrainConfig,
+    data: TrainData,
+    out: Path,
+    device: str = "cpu",
+    resume: bool = False,
+    progress: bool = True,
+) -> dict:
+    """One training stage, as every entry point asks for it (`vosbench train`, `reproduce`):
+    the clips of ``data``, its held-out validation sets, the trainer."""
+    check_device(device)
+    writable_dir(out, "--out")
+    spec = network_spec(config.model)
     clips = training_clips(
         config,
         data.coco_root,
