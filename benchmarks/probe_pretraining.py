@@ -31,8 +31,8 @@ from sitvos.model.aggregation import soft_aggregate
 from sitvos.model.network import foreground_probability
 from sitvos.training.config import MemoryTrainConfig
 from vosbench.checkpoints import load_checkpoint
+from vosbench.networks import network_spec
 from vosbench.sampling import ClipOptions, CocoClips, to_model
-from vosbench.training.network import network_spec
 from vosbench.training.trainer import train
 
 COCO = Path("../shared/datasets/coco-tiny")

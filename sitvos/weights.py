@@ -22,7 +22,7 @@ from sitvos.model.backbone import check_backbone
 from sitvos.weight_layouts import check_backbone_state, is_tonylins_layout, tonylins_to_torchvision
 from vosbench.checkpoints import first_line, load_checkpoint, load_state_dict, network_from_checkpoint
 from vosbench.errors import VosbenchError
-from vosbench.training.network import network_spec
+from vosbench.networks import network_spec
 
 
 def cached_weights_path(weights: WeightsEnum) -> Path:

@@ -163,3 +163,14 @@ def test_a_broken_plugin_fails_only_when_used_and_a_duplicate_name_is_refused(tm
     assert "and brokenplug (brokenplug:SPEC)" in twice.stderr
     # a name declared once still works beside them
     assert _vosbench(["datasets"], env).returncode == 0
+
+
+def test_load_network_gives_any_checkpoints_network(tmp_path: Path) -> None:
+    from builders import checkpoint_round_trip
+
+    from vosbench.networks import load_network
+
+    for name in ("sitvos", "stm"):
+        path = checkpoint_round_trip(name, tmp_path, backbone="mobilenetv2")
+        model = load_network(path)
+        assert model.architecture == name and not model.training

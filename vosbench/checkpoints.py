@@ -147,7 +147,7 @@ def load_weights(model: torch.nn.Module, state: dict[str, Any], path: str | Path
 
 def network_from_checkpoint(payload: dict, path: str | Path) -> torch.nn.Module:
     """The registered network a loaded checkpoint describes, with its weights."""
-    from vosbench.training.network import network_spec
+    from vosbench.networks import network_spec
 
     architecture = str(payload.get("architecture", ""))
     spec = network_spec(architecture)

@@ -16,7 +16,7 @@ from sitvos.training.config import MemoryTrainConfig
 from sitvos.training.loss import ClipLoss
 from sitvos.weights import load_model
 from vosbench.errors import VosbenchError
-from vosbench.training.network import NetworkSpec
+from vosbench.networks import NetworkSpec
 
 
 def build_memory_network(config: MemoryTrainConfig) -> nn.Module:

@@ -110,7 +110,7 @@ LISTINGS = {
         "benchmark server takes.",
     ),
     "networks": (
-        "vosbench.training.network",
+        "vosbench.networks",
         "network_catalogue",
         "list the trainable networks (`vosbench train --model NAME`) and their settings",
         "List every network registered under the 'vosbench.networks' entry-point group (SITVOS, STM "

@@ -1,8 +1,9 @@
 """Training registered networks: settings, the clips each stage reads, the resumable trainer,
-validation on held-out videos, and the network registry."""
+validation on held-out videos. (The network registry is :mod:`vosbench.networks`; its names
+are re-exported here for plugins written against this package.)"""
 
+from vosbench.networks import NetworkSpec, network_names, network_spec, register_network
 from vosbench.training.config import TrainConfig
-from vosbench.training.network import NetworkSpec, network_names, network_spec, register_network
 
 # Bumped when the same settings would train different weights (cached results go stale):
 # 2 = frozen norms of random backbones calibrated on the first batch.

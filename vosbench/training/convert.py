@@ -13,7 +13,7 @@ from pathlib import Path
 from vosbench.checkpoints import load_state_dict, load_weights, save_checkpoint
 from vosbench.errors import VosbenchError
 from vosbench.io.preflight import writable_file
-from vosbench.training.network import NetworkSpec, network_names, network_spec
+from vosbench.networks import NetworkSpec, network_names, network_spec
 
 
 def converter_names() -> dict[str, str]:

@@ -29,13 +29,13 @@ from vosbench.checkpoints import save_checkpoint
 from vosbench.devices import bf16_autocast, exact_fp32, is_cuda
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import atomic_path, write_atomic, write_bytes_atomic
+from vosbench.networks import NetworkSpec, network_spec
 from vosbench.progress import progress_bar
 from vosbench.runner.distributed import World, finish, init_world
 from vosbench.runner.provenance import hardware, hardware_label
 from vosbench.sampling.clip import to_model
 from vosbench.sampling.loader import clip_loader
 from vosbench.training.config import TrainConfig
-from vosbench.training.network import NetworkSpec, network_spec
 from vosbench.visual.plots import pyplot, save_figure
 
 # A held-out split's score of a checkpoint: (checkpoint, scratch folder) -> score, or

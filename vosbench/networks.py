@@ -1,4 +1,5 @@
-"""Trainable networks: what `vosbench train`, reproduce recipes and checkpoints need of one.
+"""The network registry: what `vosbench train`, reproduce recipes, checkpoints and inference
+need of a trainable network, beside the method and dataset registries.
 
 A network registers one :class:`NetworkSpec` under the entry-point group
 ``vosbench.networks`` (SITVOS and STM register theirs like any plugin). The trainer is
@@ -10,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vosbench.registry import Registry
-from vosbench.training.config import TrainConfig
 
 if TYPE_CHECKING:  # listing the networks (every command's parser) must not import torch
     from torch import nn
+
+    from vosbench.training.config import TrainConfig
 
 
 def no_settings(config: TrainConfig) -> dict[str, Any]:
@@ -80,6 +83,7 @@ def network_catalogue() -> str:
     from dataclasses import fields
 
     from vosbench.methods.options import describe_options
+    from vosbench.training.config import TrainConfig
 
     base = {f.name for f in fields(TrainConfig)}
     lines = []
@@ -93,3 +97,11 @@ def network_catalogue() -> str:
                 help_text = f"  {option.help}" if option.help else ""
                 lines.append(f"    {option.name} ({option.type}, default {option.default!r}){help_text}")
     return "\n".join(lines + [f"(not loaded) {line}" for line in broken])
+
+
+def load_network(path: str | Path) -> nn.Module:
+    """The network a checkpoint holds (any registered architecture), with its weights, in eval
+    mode: ``load_network("runs/main/last.pth")``."""
+    from vosbench.checkpoints import load_checkpoint, network_from_checkpoint
+
+    return network_from_checkpoint(load_checkpoint(path), path).eval()
