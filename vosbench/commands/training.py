@@ -55,28 +55,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         help="another of the network's training settings (repeatable; `vosbench networks` lists them)",
     )
     p.add_argument("--device", default="cpu")
-    p.add_argument("--val-dataset", default=None, help="held-out validation: a dataset name (e.g. davis2017)")
-    p.add_argument("--val-root", type=Path, default=None)
-    p.add_argument("--val-split", default="val")
-    p.add_argument("--val-sequences", nargs="+", default=None)
-    p.add_argument(
-        "--val-set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="an option of the validation runs' method, e.g. size=240 on a CPU (repeatable)",
-    )
-    p.add_argument(
-        "--val-coco-ann",
-        type=Path,
-        default=None,
-        metavar="PATH",
-        help="also validate on synthetic clips made from this held-out COCO annotation file's images "
-        "(under --coco-root), e.g. instances_val2017.json: pre-training's own learning signal",
-    )
-    p.add_argument(
-        "--val-coco-clips", type=int, default=16, help="how many synthetic validation clips (default 16)"
-    )
+    _add_validation_flags(p)
     p.add_argument("--resume", action="store_true", help="continue the run in OUT where it stopped")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=_run_train)
@@ -178,4 +157,30 @@ def _add_setting_flags(p: argparse.ArgumentParser) -> None:
         metavar="VIDEO",
         help="leave these videos of the DAVIS training split out of training and validate on them "
         "(unless --val-dataset says otherwise)",
+    )
+
+
+def _add_validation_flags(p: argparse.ArgumentParser) -> None:
+    """Where a run validates: a named split, the held-out videos, synthetic COCO clips."""
+    p.add_argument("--val-dataset", default=None, help="held-out validation: a dataset name (e.g. davis2017)")
+    p.add_argument("--val-root", type=Path, default=None)
+    p.add_argument("--val-split", default="val")
+    p.add_argument("--val-sequences", nargs="+", default=None)
+    p.add_argument(
+        "--val-set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an option of the validation runs' method, e.g. size=240 on a CPU (repeatable)",
+    )
+    p.add_argument(
+        "--val-coco-ann",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="also validate on synthetic clips made from this held-out COCO annotation file's images "
+        "(under --coco-root), e.g. instances_val2017.json: pre-training's own learning signal",
+    )
+    p.add_argument(
+        "--val-coco-clips", type=int, default=16, help="how many synthetic validation clips (default 16)"
     )

@@ -11,7 +11,6 @@ ground truth, each video is scored as soon as it is written, with the same code 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
@@ -26,21 +25,19 @@ from vosbench.evaluation import (
     EvaluationResult,
     SequenceScores,
     SequenceTask,
-    result_contents,
     result_names,
     score_video,
     scoring_tasks,
     summarize_scores,
 )
-from vosbench.io.atomic import write_all_atomic
 from vosbench.io.masks import write_mask
 from vosbench.io.preflight import writable_files
 from vosbench.io.results import mask_path
 from vosbench.methods import GivenMasks, Method, VideoInfo, create_method
 from vosbench.progress import progress_bar
 from vosbench.runner.distributed import World, broadcast_error, finish, gather, init_world, shard
+from vosbench.runner.outputs import write_outputs
 from vosbench.runner.profiler import Profiler, ProfileReport
-from vosbench.runner.provenance import provenance
 from vosbench.runner.state import RunState, VideoRecord
 
 PREFETCH = 4
@@ -114,9 +111,38 @@ def _check_output(method_name: str, video: Video, frame: str, pred: object, max_
     return pred
 
 
+@dataclass
+class _Plan:
+    """What a run does: its videos (all of the split's, the chosen ones, this rank's), the
+    method, the scoring tasks, the folder's state and the run's identity."""
+
+    split: str
+    all_videos: list
+    videos: list
+    mine: list
+    method: Any
+    tasks: dict[str, SequenceTask]
+    state: RunState | None
+    config: dict[str, Any]
+    world: World
+
+
 def run_method(method_name: str, settings: Any, options: RunOptions) -> RunResult | None:
     """Run a registered method with ``settings`` (its options as a dict, or an instance of its
-    ``Options``); returns the result on rank 0 (``None`` on other ranks)."""
+    ``Options``); returns the result on rank 0 (``None`` on other ranks): plan, execute,
+    gather, write."""
+    plan = _plan(method_name, settings, options)
+    profiler, records, scores = _execute(plan, method_name, options)
+    gathered = gather((records, scores, profiler.seen), plan.world)
+    if not plan.world.is_main:
+        finish(plan.world)
+        return None
+    assert gathered is not None
+    return _write(plan, method_name, options, profiler, gathered)
+
+
+def _plan(method_name: str, settings: Any, options: RunOptions) -> _Plan:
+    """The videos, method and scoring tasks of a run; its folder checked before any work."""
     split = dataset_spec(options.dataset).split_or_default(options.split)
     all_videos = load_videos(options.dataset, options.root, split, options.resolution)
     videos = select_videos(all_videos, options.sequences, options.root, split)
@@ -143,31 +169,50 @@ def run_method(method_name: str, settings: Any, options: RunOptions) -> RunResul
             state.prepare(options.resume, options.overwrite)
 
     _together(check_folder, world)  # also: no rank writes before the folder is checked
+    return _Plan(split, all_videos, videos, mine, method, tasks, state, config, world)
 
+
+def _execute(
+    plan: _Plan, method_name: str, options: RunOptions
+) -> tuple[Profiler, list[VideoRecord], dict[str, SequenceScores]]:
+    """This rank's videos, run (and scored as each finishes), timed by a profiler."""
     profiler = Profiler(options.device, options.warmup)
-    if world.is_main:
+    if plan.world.is_main:
         profiler.warn_if_busy()
-    method.attach_timer(profiler)
+    plan.method.attach_timer(profiler)
     records: list[VideoRecord] = []
     scores: dict[str, SequenceScores] = {}
     _together(
         lambda: _run_videos(
-            method, method_name, mine, options, state, profiler, tasks, records, scores, world
+            plan.method,
+            method_name,
+            plan.mine,
+            options,
+            plan.state,
+            profiler,
+            plan.tasks,
+            records,
+            scores,
+            plan.world,
         ),
-        world,
+        plan.world,
     )
+    return profiler, records, scores
 
-    gathered = gather((records, scores, profiler.seen), world)
-    if not world.is_main:
-        finish(world)
-        return None
-    assert gathered is not None
+
+def _write(
+    plan: _Plan, method_name: str, options: RunOptions, profiler: Profiler, gathered: list
+) -> RunResult:
+    """Rank 0: every rank's records and scores as one result, its files written."""
     all_records = [r for part, _, _ in gathered for r in part]
     all_scores = {k: v for _, part, _ in gathered for k, v in part.items()}
     computed = sum(seen for _, _, seen in gathered)  # frames this call ran the method on
-    if state is not None and options.sequences:
+    tasks = plan.tasks
+    if plan.state is not None and options.sequences:
         # the folder's other videos of this run count too: the results describe every mask in it
-        tasks = _add_finished(state, options, all_videos, videos, tasks, all_records, all_scores)
+        tasks = _add_finished(
+            plan.state, options, plan.all_videos, plan.videos, tasks, all_records, all_scores
+        )
     total = Profiler(options.device, warmup=0)
     for record in all_records:
         total.merge(record.times, record.stage_totals, record.warmup + len(record.times))
@@ -180,15 +225,24 @@ def run_method(method_name: str, settings: Any, options: RunOptions) -> RunResul
     )
     result = None
     if tasks and options.out is not None:
-        ordered = [all_scores[name] for name in tasks]
-        result = summarize_scores(ordered, options.dataset, split)
+        result = summarize_scores([all_scores[name] for name in tasks], options.dataset, plan.split)
     if options.out is not None and not (
         options.resume and computed == 0 and (options.out / "run.json").is_file()
     ):
-        _write_outputs(options, method_name, method, split, config, report, result, all_records, world)
+        write_outputs(
+            options,
+            method_name,
+            plan.method,
+            plan.split,
+            plan.config,
+            report,
+            result,
+            all_records,
+            plan.world,
+        )
     # else: a resume with nothing left to do; run.json keeps the profile and provenance of the
     # calls that ran the method (this call's load and time would stand beside their FPS)
-    finish(world)
+    finish(plan.world)
     return RunResult(result=result, profile=report, records=all_records)
 
 
@@ -324,34 +378,3 @@ def _run_video(
         stage_totals=stage_totals,
         warmup=(profiler.seen - seen_before) - len(times),
     )
-
-
-def _write_outputs(
-    options: RunOptions,
-    method_name: str,
-    method: Method,
-    split: str,
-    config: dict,
-    report: ProfileReport,
-    result: EvaluationResult | None,
-    records: list[VideoRecord],
-    world: World,
-) -> None:
-    assert options.out is not None
-    run = {
-        **config,
-        "device": options.device,
-        "processes": world.size,
-        "videos": len(records),
-        "frames": sum(r.frames for r in records),
-        "masks_written": sum(r.written for r in records),
-        "profile": report.to_dict(),
-        "provenance": provenance(options.device),
-        "scores": dict(result.global_metrics) if result is not None else None,
-    }
-    contents = {}
-    if result is not None:
-        extra = {"root": str(options.root), "results": str(options.out), "method": method_name}
-        contents = result_contents(result, options.out, extra)
-    contents[options.out / "run.json"] = json.dumps(run, indent=1, default=str)
-    write_all_atomic(contents)  # the result files and run.json together, or none of them

@@ -191,7 +191,7 @@ def _loop(
     session: Session, clips: Dataset, validate: Validator | None, progress: bool
 ) -> tuple[float, float, int]:
     """Iterations ``start..iterations``: (last loss, training seconds, last iteration)."""
-    config, world, out, device = session.config, session.world, session.out, session.device
+    config, world, device = session.config, session.world, session.device
     loader = clip_loader(
         Positions(clips, config.iterations * config.batch_size * world.size),
         workers=config.workers,
@@ -230,31 +230,48 @@ def _loop(
             last_loss = float(loss.detach())
             bar.update(1)
             bar.set_postfix(loss=f"{last_loss:.4f}")
-            if world.is_main and (iteration % config.log_every == 0 or iteration == config.iterations):
-                now = time.perf_counter()
-                row = {
-                    "iteration": iteration,
-                    "loss": last_loss,
-                    "lr": session.scheduler.get_last_lr()[0],
-                    "seconds": now - tick,
-                }
-                with open(out / "metrics.jsonl", "a", encoding="utf-8") as log:
-                    log.write(json.dumps(row) + "\n")
-                tick = now
-            validate_now = (
-                validate is not None
-                and config.validate_every > 0
-                and iteration % config.validate_every == 0
-                and iteration != config.iterations
-            )
-            if iteration % config.checkpoint_every == 0 or iteration == config.iterations or validate_now:
-                session.save(iteration)  # validation reads it
-            if validate_now and world.is_main:
-                assert validate is not None
-                validation_began = time.perf_counter()
-                _record_validation(out, validate, iteration)
-                validating += time.perf_counter() - validation_began
+            tick = _log(session, iteration, last_loss, tick)
+            validating += _checkpoint_and_validate(session, validate, iteration)
     return last_loss, time.perf_counter() - began - validating, iteration
+
+
+def _log(session: Session, iteration: int, loss: float, tick: float) -> float:
+    """A row of ``metrics.jsonl`` every ``log_every`` iterations (rank 0); returns the time the
+    next interval counts from."""
+    config = session.config
+    if not session.world.is_main or (iteration % config.log_every and iteration != config.iterations):
+        return tick
+    now = time.perf_counter()
+    row = {
+        "iteration": iteration,
+        "loss": loss,
+        "lr": session.scheduler.get_last_lr()[0],
+        "seconds": now - tick,
+    }
+    with open(session.out / "metrics.jsonl", "a", encoding="utf-8") as log:
+        log.write(json.dumps(row) + "\n")
+    return now
+
+
+def _checkpoint_and_validate(session: Session, validate: Validator | None, iteration: int) -> float:
+    """Save every ``checkpoint_every`` iterations, at the end and before a validation (which
+    reads the checkpoint); validate every ``validate_every`` (the last one comes after the
+    loop). Returns the seconds spent validating, which are not training time."""
+    config = session.config
+    validate_now = (
+        validate is not None
+        and config.validate_every > 0
+        and iteration % config.validate_every == 0
+        and iteration != config.iterations
+    )
+    if iteration % config.checkpoint_every == 0 or iteration == config.iterations or validate_now:
+        session.save(iteration)
+    if not (validate_now and session.world.is_main):
+        return 0.0
+    assert validate is not None
+    began = time.perf_counter()
+    _record_validation(session.out, validate, iteration)
+    return time.perf_counter() - began
 
 
 def _summary(
