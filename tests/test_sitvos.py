@@ -506,3 +506,32 @@ def test_denormals_are_flushed_only_while_the_network_computes() -> None:
     method.step(_frames(1, size)[0], _first_mask(size, (1,)))
     assert seen == [0.0]
     assert denormal() > 0.0
+
+
+def test_the_official_variant_drops_attention_weights_while_training_only() -> None:
+    """The authors' attention blocks apply dropout 0.01 to the attention weights (their
+    transformer.py); the paper says nothing, so its variant has none."""
+    from sitvos.model import SITVOS, ModelConfig
+
+    assert ModelConfig.official().attention_dropout == 0.01 and ModelConfig().attention_dropout == 0.0
+    frames = torch.rand(2, 3, 32, 48)
+    masks = torch.zeros(1, 1, 32, 48)
+    masks[..., 8:20, 10:30] = 1
+    for config, stochastic in (
+        (ModelConfig.official(backbone="mobilenetv2"), True),
+        (ModelConfig(backbone="mobilenetv2"), False),
+    ):
+        torch.manual_seed(0)
+        model = SITVOS(config)
+        memory = model.encode_image(frames[:1])
+        query = model.encode_image(frames[1:])
+        keys, embedded = model.memory_key(memory)[None], model.encode_masks(masks)[:, None]
+
+        model.train()
+        with torch.no_grad():
+            twice = [model.segment(query, keys[0], embedded) for _ in range(2)]
+        assert torch.equal(*twice) is not stochastic
+        model.eval()
+        with torch.no_grad():
+            twice = [model.segment(query, keys[0], embedded) for _ in range(2)]
+        assert torch.equal(*twice)

@@ -56,6 +56,7 @@ class ModelConfig:
     shared_cross_norm: bool = False  # one LayerNorm for the cross-attention blocks (official)
     query_skip: int = 0  # >0: [T_out, Q_ori] -> 1x1 conv to this width before the decoder (official: 512)
     decoder_channels: int = 256  # the decoder's width (the paper's and STM's)
+    attention_dropout: float = 0.0  # on the attention weights in training (paper silent; official: 0.01)
 
     def __post_init__(self) -> None:
         check_backbone(self.backbone)
@@ -80,6 +81,7 @@ class ModelConfig:
             cross_value=False,
             shared_cross_norm=True,
             query_skip=512,
+            attention_dropout=0.01,
         )
         return cls(**{**settings, **changes})
 
@@ -117,6 +119,7 @@ class SITVOS(nn.Module):
             self_eps=cfg.self_eps,
             cross_value=cfg.cross_value,
             shared_cross_norm=cfg.shared_cross_norm,
+            dropout=cfg.attention_dropout,
         )
         self.projector = nn.Conv2d(2 * c, cfg.query_skip, 1) if cfg.query_skip else None
         self.decoder = Decoder(cfg.query_skip or c, cfg.decoder_channels, skip_channels=(r3, r2))

@@ -29,17 +29,18 @@ class InteractiveTransformer(nn.Module):
         self_eps: float = 1e-5,
         cross_value: bool = True,
         shared_cross_norm: bool = False,
+        dropout: float = 0.0,
     ) -> None:
         super().__init__()
         self.fim = fim
 
         def self_attention() -> AttentionBlock:
-            return AttentionBlock(channels, d_k, bias, eps=self_eps)
+            return AttentionBlock(channels, d_k, bias, eps=self_eps, dropout=dropout)
 
         shared = nn.LayerNorm(channels) if shared_cross_norm else None
 
         def cross_attention() -> AttentionBlock:
-            return AttentionBlock(channels, d_k, bias, value=cross_value, norm=shared)
+            return AttentionBlock(channels, d_k, bias, value=cross_value, norm=shared, dropout=dropout)
 
         self.encoder_self = self_attention()  # M_SA
         self.decoder_self = self_attention()  # Q_SA
