@@ -35,8 +35,8 @@ from official_code import (
     randomise,
 )
 
-from vosbench.devices import flushed_denormals
-from vosbench.runner.provenance import hardware, hardware_label
+from vosbench.system.devices import flushed_denormals
+from vosbench.system.provenance import hardware, hardware_label
 
 
 def official_network(folder: Path) -> torch.nn.Module:

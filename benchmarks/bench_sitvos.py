@@ -24,7 +24,7 @@ import torch
 
 from vosbench.methods import GivenMasks, VideoInfo, create_method
 from vosbench.runner.profiler import Profiler
-from vosbench.runner.provenance import hardware, hardware_label
+from vosbench.system.provenance import hardware, hardware_label
 
 
 def video_parser(doc: str | None) -> argparse.ArgumentParser:

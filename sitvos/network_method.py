@@ -14,8 +14,8 @@ from sitvos.frames import NetworkFrame
 from sitvos.model.aggregation import soft_aggregate
 from sitvos.model.padding import PaddingMode, unpad, zero_border
 from sitvos.weights import load_model
-from vosbench.devices import bf16_autocast, exact_fp32, flushed_denormals, is_cuda
 from vosbench.methods import Method
+from vosbench.system.devices import bf16_autocast, exact_fp32, flushed_denormals, is_cuda
 
 # The official evaluations' object slots: background and 10 objects, empty ones included.
 OFFICIAL_SLOTS = 11

@@ -15,7 +15,7 @@ import pytest
 from builders import ellipse_masks, write_davis2017
 
 from vosbench.cli import build_parser, main
-from vosbench.runner.provenance import _own_jiffies, busy_machine, other_cores_busy
+from vosbench.system.provenance import _own_jiffies, busy_machine, other_cores_busy
 
 REPO = Path(__file__).resolve().parent.parent
 

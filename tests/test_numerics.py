@@ -153,7 +153,7 @@ def test_loading_a_checkpoint_leaves_torch_init_as_it_was(tmp_path: Path) -> Non
 def test_cuda_fp32_computes_without_tf32_and_restores_the_settings() -> None:
     """fp32 on an Ampere or later GPU is TF32 for cuDNN's convolutions unless turned off; the
     flags are the backends' own, so this runs without a GPU."""
-    from vosbench.devices import exact_fp32
+    from vosbench.system.devices import exact_fp32
 
     conv, matmul = torch.backends.cudnn.conv, torch.backends.cuda.matmul
     before = (conv.fp32_precision, matmul.fp32_precision)

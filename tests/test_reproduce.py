@@ -247,7 +247,7 @@ def test_bad_method_option_fails_before_any_work(tmp_path: Path) -> None:
 def test_a_scale_fixes_the_thread_count_for_its_steps_only() -> None:
     import torch
 
-    from vosbench.devices import torch_threads
+    from vosbench.system.devices import torch_threads
 
     before = torch.get_num_threads()
     with torch_threads(1):
@@ -691,7 +691,7 @@ def test_demo_youtube_layout_has_seen_and_unseen_objects(tiny_demo) -> None:
 def test_commit_label_says_whether_the_code_differs(tmp_path: Path) -> None:
     import subprocess
 
-    from vosbench.runner.provenance import git_commit
+    from vosbench.system.provenance import git_commit
 
     assert git_commit(tmp_path) == "unknown"  # not a git checkout
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]

@@ -20,9 +20,9 @@ from vosbench.errors import VosbenchError
 from vosbench.evaluation import evaluate
 from vosbench.io.masks import read_mask
 from vosbench.methods import GivenMasks, VideoInfo, register
-from vosbench.runner.distributed import World, shard
 from vosbench.runner.profiler import Profiler
 from vosbench.runner.run import RunOptions, run_method
+from vosbench.system.distributed import World, shard
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -85,7 +85,7 @@ def pin(numerics: Numerics) -> bool:
     """Set ``numerics`` for this process; False where NumPy or torch was imported before with
     other settings (each library reads its own once, so it is too late: nothing is changed, and
     :func:`numeric_state` tells what is in effect). The thread count is applied again where
-    the computation starts (:func:`vosbench.devices.torch_threads`)."""
+    the computation starts (:func:`vosbench.system.devices.torch_threads`)."""
     env = numerics.environment()
     loaded = any(name in sys.modules for name in ("numpy", "torch"))
     if loaded and any(os.environ.get(k) != v for k, v in env.items()):

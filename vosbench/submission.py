@@ -25,7 +25,7 @@ from vosbench.io.atomic import atomic_path
 from vosbench.io.masks import MaskFileError, decode_mask
 from vosbench.io.png import PALETTE
 from vosbench.io.results import LAYOUT, mask_file, mask_path
-from vosbench.progress import progress_bar
+from vosbench.system.progress import progress_bar
 
 MAX_LISTED = 12
 

@@ -22,8 +22,8 @@ from vosbench.io.masks import read_mask
 from vosbench.io.results import mask_file, mask_path, video_folder
 from vosbench.metrics.boundary import DEFAULT_BOUND_TH
 from vosbench.metrics.frame import score_frame
-from vosbench.processes import process_context
-from vosbench.progress import progress_bar
+from vosbench.system.processes import process_context
+from vosbench.system.progress import progress_bar
 
 CHUNK_FRAMES = 24
 

@@ -6,12 +6,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from vosbench.devices import check_device
 from vosbench.errors import VosbenchError
 from vosbench.io.preflight import writable_dir
 from vosbench.reproduce.data import parse_data
 from vosbench.reproduce.pipeline import ReproduceOptions, reproduce
 from vosbench.reproduce.recipes import choose_scale
+from vosbench.system.devices import check_device
 
 
 def reproduce_tables(

@@ -31,13 +31,13 @@ from pathlib import Path
 from typing import Any
 
 from vosbench.datasets import default_split
-from vosbench.devices import is_cuda
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import exclusive, write_atomic
 from vosbench.reproduce.data import DataSources
 from vosbench.reproduce.recipes import Recipe, Recipes, Scale
 from vosbench.reproduce.spec import RowSpec
-from vosbench.runner.provenance import hardware_label
+from vosbench.system.devices import is_cuda
+from vosbench.system.provenance import hardware_label
 
 
 def input_key(inputs: dict[str, Any]) -> str:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from vosbench.devices import torch_threads
 from vosbench.errors import VosbenchError
 from vosbench.numerics import Numerics, numeric_state, state_matches
 from vosbench.reproduce.columns import COLUMNS
@@ -30,7 +29,8 @@ from vosbench.reproduce.tables import (
     write_tables,
 )
 from vosbench.reproduce.training import record_training
-from vosbench.runner.provenance import git_commit
+from vosbench.system.devices import torch_threads
+from vosbench.system.provenance import git_commit
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from vosbench.datasets import dataset_spec
-from vosbench.devices import check_device
 from vosbench.errors import VosbenchError
 from vosbench.evaluation.report import format_table, headline_line
 from vosbench.io.atomic import write_atomic
 from vosbench.io.preflight import writable_file
-from vosbench.runner.provenance import provenance
 from vosbench.runner.run import RunOptions, run_method
+from vosbench.system.devices import check_device
+from vosbench.system.provenance import provenance
 
 
 def run_and_report(method: str, settings: dict[str, Any], options: RunOptions) -> None:

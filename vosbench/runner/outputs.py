@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from vosbench.evaluation import EvaluationResult, result_contents
 from vosbench.io.atomic import write_all_atomic
 from vosbench.methods import Method
-from vosbench.runner.distributed import World
 from vosbench.runner.profiler import ProfileReport
-from vosbench.runner.provenance import provenance
 from vosbench.runner.state import VideoRecord
+from vosbench.system.distributed import World
+from vosbench.system.provenance import provenance
 
 if TYPE_CHECKING:
     from vosbench.runner.run import RunOptions

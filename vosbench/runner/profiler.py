@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from vosbench.devices import is_cuda
-from vosbench.runner.provenance import (
+from vosbench.system.devices import is_cuda
+from vosbench.system.provenance import (
     busy_machine,
     compute_threads,
     conditions_label,

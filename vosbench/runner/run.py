@@ -34,11 +34,11 @@ from vosbench.io.masks import write_mask
 from vosbench.io.preflight import writable_files
 from vosbench.io.results import mask_path
 from vosbench.methods import GivenMasks, Method, VideoInfo, create_method
-from vosbench.progress import progress_bar
-from vosbench.runner.distributed import World, broadcast_error, finish, gather, init_world, shard
 from vosbench.runner.outputs import write_outputs
 from vosbench.runner.profiler import Profiler, ProfileReport
 from vosbench.runner.state import RunState, VideoRecord
+from vosbench.system.distributed import World, broadcast_error, finish, gather, init_world, shard
+from vosbench.system.progress import progress_bar
 
 PREFETCH = 4
 

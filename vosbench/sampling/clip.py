@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from vosbench.devices import is_cuda
+from vosbench.system.devices import is_cuda
 
 
 @dataclass(frozen=True)

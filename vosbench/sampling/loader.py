@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from vosbench.devices import is_cuda
-from vosbench.processes import process_context
+from vosbench.system.devices import is_cuda
+from vosbench.system.processes import process_context
 
 
 def clip_loader(
@@ -20,7 +20,7 @@ def clip_loader(
 ) -> DataLoader:
     """Batches of clips, decoded by ``workers`` processes.
 
-    Workers start from a fork server (:func:`~vosbench.processes.process_context`), not by
+    Workers start from a fork server (:func:`~vosbench.system.processes.process_context`), not by
     forking this process. With ``batch_sampler`` (the trainer's, which fixes each
     iteration's positions) the batches are its; otherwise ``batch_size`` clips, shuffled.
     Workers persist across epochs (start-up costs about a second each).

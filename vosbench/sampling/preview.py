@@ -8,9 +8,9 @@ import numpy as np
 
 from vosbench.io.images import write_image
 from vosbench.io.masks import write_mask
-from vosbench.progress import progress_bar
 from vosbench.sampling.clip import ClipOptions
 from vosbench.sampling.coco_clips import CocoClips
+from vosbench.system.progress import progress_bar
 from vosbench.visual.overlay import contact_sheet, overlay
 
 

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vosbench.devices import check_device
 from vosbench.errors import VosbenchError
 from vosbench.io.preflight import writable_dir
 from vosbench.methods.options import build_options
 from vosbench.networks import NetworkSpec, network_spec
+from vosbench.system.devices import check_device
 from vosbench.training.coco_validation import SyntheticSet, synthetic_validation
 from vosbench.training.config import TrainConfig
 from vosbench.training.data import training_clips

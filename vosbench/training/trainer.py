@@ -26,15 +26,15 @@ import torch
 from torch.utils.data import Dataset, Sampler, default_collate
 
 from vosbench.checkpoints import save_checkpoint
-from vosbench.devices import bf16_autocast, exact_fp32, is_cuda
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import atomic_path, write_atomic, write_bytes_atomic
 from vosbench.networks import NetworkSpec, network_spec
-from vosbench.progress import progress_bar
-from vosbench.runner.distributed import World, finish, init_world
-from vosbench.runner.provenance import hardware, hardware_label
 from vosbench.sampling.clip import to_model
 from vosbench.sampling.loader import clip_loader
+from vosbench.system.devices import bf16_autocast, exact_fp32, is_cuda
+from vosbench.system.distributed import World, finish, init_world
+from vosbench.system.progress import progress_bar
+from vosbench.system.provenance import hardware, hardware_label
 from vosbench.training.config import TrainConfig
 from vosbench.visual.plots import pyplot, save_figure
 

@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from vosbench.devices import is_cuda
+from vosbench.system.devices import is_cuda
 
 
 def _cpu_name() -> str:

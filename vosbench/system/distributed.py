@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from vosbench.devices import is_cuda
+from vosbench.system.devices import is_cuda
 
 
 @dataclass(frozen=True)
