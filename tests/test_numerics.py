@@ -110,7 +110,7 @@ def test_a_pinned_scale_keys_its_steps_by_its_settings(tmp_path: Path) -> None:
     assert pinned.keyed_numerics() == {"numerics": {"threads": 2, "isa": "avx2"}}
     small = Context(tmp_path, sources, recipes, recipes.scale("small")).keyed_numerics()
     assert small == {"numerics": {"threads": 2, "isa": "avx2"}}  # the small scale pins too
-    assert Context(tmp_path, sources, recipes, None).keyed_numerics() == {}  # the paper's: a GPU's
+    assert Context(tmp_path, sources, recipes, recipes.scale("paper")).keyed_numerics() == {}  # a GPU's
 
 
 @pytest.mark.parametrize("architecture", ["sitvos", "stm"])

@@ -509,7 +509,7 @@ def _first_row_run(tmp_path: Path, sources) -> tuple:
     folder = _experiments(tmp_path)
     recipes = load_recipes(folder / "recipes.toml")
     spec = load_spec(folder / "tableT.toml", recipes)
-    ctx = Context(tmp_path / "work", sources, recipes, None, progress=False)
+    ctx = Context(tmp_path / "work", sources, recipes, recipes.scale("paper"), progress=False)
     return spec, ctx, run_row(spec.rows[0], "davis2017", ctx)
 
 

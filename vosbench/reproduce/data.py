@@ -66,10 +66,8 @@ def demo_sources(work: Path, frames: int, size: tuple[int, int], seed: int = 0) 
     )
 
 
-def scaled_demo(work: Path, scale: Scale | None) -> DataSources:
-    """The demo data at the scale's size, or at 480p with 20 frames."""
-    if scale is None:
-        return demo_sources(work, 20, (480, 854))
+def scaled_demo(work: Path, scale: Scale) -> DataSources:
+    """The demo data at the scale's size (the paper's: 480p, 20 frames)."""
     return demo_sources(work, scale.demo_frames, scale.demo_size)
 
 

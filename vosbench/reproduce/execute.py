@@ -53,7 +53,7 @@ class Context:
     work: Path
     sources: DataSources
     recipes: Recipes
-    scale: Scale | None  # --scale (quick, small, ...); None: the recipes as written
+    scale: Scale  # --scale (quick, small, ..., or paper: the recipes as written)
     device: str = "cpu"
     progress: bool = True
     commit: str = "unknown"  # the code's commit when this process started (it is what runs)
@@ -65,13 +65,13 @@ class Context:
     def keyed_numerics(self) -> dict[str, Any]:
         """What of the numeric settings keys a step: a scale that pins them never reuses a step
         computed under other ones (nothing, where the scale pins none)."""
-        numerics = self.scale.numerics if self.scale else None
-        return {"numerics": asdict(numerics)} if numerics and numerics.pinned else {}
+        numerics = self.scale.numerics
+        return {"numerics": asdict(numerics)} if numerics.pinned else {}
 
     def isa_label(self) -> str:
         """The ISA cap a pinned scale computes under, for the FPS's conditions (e.g. ``avx2``)."""
-        numerics = self.scale.numerics if self.scale else None
-        return f"{numerics.isa} cap" if numerics and numerics.pinned else ""
+        numerics = self.scale.numerics
+        return f"{numerics.isa} cap" if numerics.pinned else ""
 
     def lock(self, folder: Path) -> contextlib.AbstractContextManager[None]:
         """Hold the step ``folder`` against other processes sharing the work folder."""
@@ -118,13 +118,12 @@ class RunRecord:
     numerics: dict[str, Any] = field(default_factory=dict)  # numeric settings it computed under
 
 
-def _stage_config(recipe: Recipe, stage: str, init: str, scale: Scale | None):
+def _stage_config(recipe: Recipe, stage: str, init: str, scale: Scale):
     """The stage's training settings, in the class of the recipe's network (``train.model``)."""
     from vosbench.methods.options import build_options
     from vosbench.training import TrainConfig, network_spec
 
-    scaled = scale.stage_train(stage) if scale else {}
-    values = {**recipe.train, **scaled, "stage": stage, "init_checkpoint": init}
+    values = {**recipe.train, **scale.stage_train(stage), "stage": stage, "init_checkpoint": init}
     spec = network_spec(values.get("model", TrainConfig.model))
     # A scale sets fields for every recipe: those this network's settings lack are not its own.
     own = {f.name for f in fields(spec.train_config)}
@@ -202,7 +201,7 @@ def stage_data(stage: str, config, ctx: Context):
     sources, scale = ctx.sources, ctx.scale
     paths = {k: Path(v) for k, v in _stage_data(stage, sources).items() if v}
     davis, _, _ = sources.main_training()
-    options = scale.options.get(network_spec(config.model).method, {}) if scale else {}
+    options = scale.options.get(network_spec(config.model).method, {})
     return TrainData(
         coco_root=paths.get("coco_root"),
         coco_ann=paths.get("coco_ann"),
@@ -214,10 +213,10 @@ def stage_data(stage: str, config, ctx: Context):
     )
 
 
-def row_settings(row: RowSpec, scale: Scale | None) -> dict[str, Any]:
+def row_settings(row: RowSpec, scale: Scale) -> dict[str, Any]:
     """The row's method options as TOML typed them: the scale's defaults for the method, then
     the row's own."""
-    defaults = scale.options.get(row.method, {}) if scale else {}
+    defaults = scale.options.get(row.method, {})
     return {**defaults, **row.options}
 
 
@@ -234,7 +233,7 @@ def method_options(row: RowSpec, settings: dict[str, Any]) -> Any:
     return build_options(row.method, method_class(row.method).Options, settings)
 
 
-def check_row(row: RowSpec, scale: Scale | None, recipes: Recipes | None = None) -> None:
+def check_row(row: RowSpec, scale: Scale, recipes: Recipes | None = None) -> None:
     """Fail before any work if the row's method or options are wrong, or its recipe's training
     settings (every stage's config, and what its network checks of them, e.g. files it names)."""
     from vosbench.training import network_spec

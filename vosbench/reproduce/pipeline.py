@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from vosbench.errors import VosbenchError
-from vosbench.numerics import Numerics, numeric_state, state_matches
+from vosbench.numerics import numeric_state, state_matches
 from vosbench.reproduce.columns import COLUMNS
 from vosbench.reproduce.data import DataSources, scaled_demo
 from vosbench.reproduce.execute import Context, check_row, run_row
@@ -81,10 +81,10 @@ def reproduce(tables: list[str], sources: DataSources | None, options: Reproduce
     for spec in specs:  # every spec and option is checked before hours of work start
         for row in spec.rows:
             check_row(row, scale, recipes)
-    numerics = scale.numerics if scale else Numerics()
+    numerics = scale.numerics
     with torch_threads(numerics.threads):  # from the data on: results repeat
         state = numeric_state()
-        if scale is not None and numerics.pinned and not state_matches(numerics, state):
+        if numerics.pinned and not state_matches(numerics, state):
             print(
                 f"warning: the {scale.name} scale computes under {numerics.label()}, but this "
                 f"process computes under {state}: its values may differ from the committed ones "
@@ -125,7 +125,7 @@ def _reproduce(specs: list[ExperimentSpec], ctx: Context, options: ReproduceOpti
         written += _masks(spec, measured, options.reports)
         print(f"{spec.name}: {options.reports / 'tables' / (spec.name + '.md')}")
     if ctx.trained:
-        stem = set_stem(sources.tag, scale.name if scale else "")
+        stem = set_stem(sources.tag, scale.key)
         written += record_training(ctx.trained, stem, options.reports)
     written.append(write_index(options.reports, options.experiments))
     return written
@@ -169,8 +169,8 @@ def _measure(
         table=spec.name,
         tag=ctx.sources.tag,
         data=ctx.sources.description,
-        scale=ctx.scale.name if ctx.scale else "",
-        scale_label=ctx.scale.marker if ctx.scale else "",
+        scale=ctx.scale.key,
+        scale_label=ctx.scale.marker,
         commit=ctx.commit,
         time=datetime.now(UTC).isoformat(timespec="seconds"),
         command=options.command or "vosbench reproduce",

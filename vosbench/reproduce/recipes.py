@@ -52,13 +52,29 @@ class Scale:
         return {**self.train, **self.stages.get(stage, {})}
 
     @property
+    def is_paper(self) -> bool:
+        """The recipes as written (``--scale paper``): a GPU's work."""
+        return self.name == PAPER_NAME
+
+    @property
+    def key(self) -> str:
+        """How measured sets and files name the scale: its name, "" for the paper's."""
+        return "" if self.is_paper else self.name
+
+    @property
     def marker(self) -> str:
-        return self.label or self.name
+        """How its rows are marked in the tables ("" for the paper's)."""
+        return "" if self.is_paper else self.label or self.name
 
     @property
     def numerics(self) -> Numerics:
         """The numeric settings its steps compute under (:mod:`vosbench.numerics`)."""
         return Numerics(self.threads, self.isa)
+
+
+PAPER_NAME = "paper"
+# The recipes as written: no field, option or numeric setting changed; demo data at 480p.
+PAPER = Scale(name=PAPER_NAME, description="the recipes as written (the paper's settings)")
 
 
 @dataclass(frozen=True)
@@ -70,10 +86,10 @@ class Recipes:
     def quick(self) -> Scale | None:
         return self.scales.get("quick")
 
-    def scale(self, name: str) -> Scale | None:
-        """The scale ``name`` ("" or "paper": none, the recipes as written)."""
-        if name in ("", "paper"):
-            return None
+    def scale(self, name: str) -> Scale:
+        """The scale ``name`` ("" or "paper": :data:`PAPER`, the recipes as written)."""
+        if name in ("", PAPER_NAME):
+            return PAPER
         if name not in self.scales:
             known = ", ".join(["paper", *self.scales])
             raise SpecError(f"--scale {name}: recipes.toml has no [scales.{name}]; expected one of {known}")
