@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vosbench.errors import VosbenchError
-from vosbench.evaluation.uncertainty import Comparison, compare, score_interval
+from vosbench.evaluation.uncertainty import Comparison, Interval, compare, score_interval
 from vosbench.io.atomic import write_atomic
 from vosbench.io.preflight import writable_files
 
@@ -76,14 +76,15 @@ def compare_results(
     side_a = load_side(a, dataset, root, split, quiet)
     side_b = load_side(b, dataset, root, split, quiet)
     comparison = compare(side_a.scores, side_b.scores, what=(side_a.name, side_b.name))
-    print(comparison_report(side_a, side_b, comparison))
+    intervals = score_interval(side_a.scores), score_interval(side_b.scores)
+    print(comparison_report(side_a, side_b, comparison, intervals))
     if out is not None:
         document = {
             "a": side_a.name,
             "b": side_b.name,
             "score": "J&F (per object: the mean of its J-Mean and F-Mean)",
-            "interval_a": score_interval(side_a.scores).as_json(),
-            "interval_b": score_interval(side_b.scores).as_json(),
+            "interval_a": intervals[0].as_json(),
+            "interval_b": intervals[1].as_json(),
             **comparison.as_json(),
         }
         write_atomic(out / OUTPUTS[0], json.dumps(document, indent=1) + "\n")
@@ -92,9 +93,9 @@ def compare_results(
     return comparison
 
 
-def comparison_report(a: Side, b: Side, comparison: Comparison) -> str:
+def comparison_report(a: Side, b: Side, comparison: Comparison, intervals: tuple[Interval, Interval]) -> str:
     """The printed comparison: both scores with intervals, the difference, the test, the verdict."""
-    interval_a, interval_b = score_interval(a.scores), score_interval(b.scores)
+    interval_a, interval_b = intervals
     level = round(100 * comparison.interval.level)
     lines = [
         f"{comparison.objects} objects in {comparison.sequences} sequences; {a.score} in percent, "

@@ -200,12 +200,12 @@ def stage_data(stage: str, config, ctx: Context):
 
     sources, scale = ctx.sources, ctx.scale
     paths = {k: Path(v) for k, v in _stage_data(stage, sources).items() if v}
-    davis, _, _ = sources.main_training()
+    davis, davis_root, _ = sources.main_training()
     options = scale.options.get(network_spec(config.model).method, {})
     return TrainData(
         coco_root=paths.get("coco_root"),
         coco_ann=paths.get("coco_ann"),
-        davis_root=sources.main_training()[1],
+        davis_root=davis_root,
         davis_dataset=davis or "davis2017",
         youtube_root=paths.get("youtube_root"),
         val_settings=tuple(sorted((k, str(v)) for k, v in options.items())),
