@@ -27,9 +27,8 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import Dataset, default_collate
 
-from sitvos.model.aggregation import soft_aggregate
-from sitvos.model.network import foreground_probability
-from sitvos.training.config import MemoryTrainConfig
+from memnet.aggregation import foreground_probability, soft_aggregate
+from sitvos.training.config import SITVOSTrainConfig
 from vosbench.checkpoints import load_checkpoint
 from vosbench.networks import network_spec
 from vosbench.sampling import ClipOptions, CocoClips, to_model
@@ -118,7 +117,7 @@ def main() -> None:
     check_options = ClipOptions(size=args.size, max_objects=3, flip=0.0, jitter=0.0)
     held = CocoClips(COCO, args.check_ann, check_options, seed=1000)
     checked = list(clips.items) if args.fixed else [held[i] for i in range(args.check_clips)]
-    config = MemoryTrainConfig(
+    config = SITVOSTrainConfig(
         stage="pretrain",
         model=args.model,
         iterations=args.iterations,

@@ -11,15 +11,15 @@ memory frames is unchanged.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import torch
 
-from sitvos.frames import add_objects, label_map, network_frame, paste_given
-from sitvos.memory import MemoryBank, MemoryPolicy, Strategy
-from sitvos.model.network import foreground_probability
-from sitvos.network_method import NetworkMethod, NetworkOptions
+from memnet.aggregation import foreground_probability
+from memnet.frames import add_objects, label_map, network_frame, paste_given
+from memnet.memory import MemoryBank, MemoryPolicy, Strategy
+from memnet.method import NetworkMethod, NetworkOptions
 from vosbench.methods import GivenMasks, VideoInfo
 
 
@@ -50,6 +50,9 @@ class SITVOSMethod(NetworkMethod):
     Options = SITVOSOptions
     description = "SITVOS: Siamese network with interactive transformer (AAAI 2022)"
     architecture = "sitvos"
+
+    def network_settings(self) -> dict[str, Any]:
+        return {"fim": self.options.fim}
 
     @property
     def memory(self) -> Strategy:

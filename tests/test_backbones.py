@@ -13,9 +13,9 @@ from torch import nn
 from torchvision.models import mobilenet_v2
 from torchvision.ops.misc import FrozenBatchNorm2d
 
-from sitvos.model.backbone import ImageEncoder, MaskEncoder
-from sitvos.weight_layouts import is_tonylins_layout, tonylins_to_torchvision
-from sitvos.weights import load_model, read_backbone_file
+from memnet.backbone import ImageEncoder, MaskEncoder
+from memnet.weight_layouts import is_tonylins_layout, tonylins_to_torchvision
+from memnet.weights import load_model, read_backbone_file
 from vosbench.checkpoints import load_checkpoint
 from vosbench.cli import main
 from vosbench.demo_data import make_demo_data

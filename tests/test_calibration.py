@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from torch import nn
 from torchvision.ops.misc import FrozenBatchNorm2d
 
-from sitvos.model.backbone import ImageEncoder
-from sitvos.training.calibration import calibrate_frozen_norms
+from memnet.backbone import ImageEncoder
+from memnet.training.calibration import calibrate_frozen_norms
 
 
 def _outputs_of_norms(model: nn.Module, forward) -> list[torch.Tensor]:

@@ -4,11 +4,12 @@ probabilities, as at inference; the loss of frame 2 reaches the network through 
 
 from __future__ import annotations
 
+import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sitvos.training.loss import ClipLoss
+from memnet.training.loss import ClipLoss
 
 
 class StubNetwork(nn.Module):
@@ -82,3 +83,23 @@ def test_the_third_frame_reads_what_the_second_predicted() -> None:
             only_first = ClipLoss(stub)(images[:, :2], masks[:, :2], labels[:, :2], n)
         losses.append(2 * full - only_first)  # the loss of frame 2 alone
     assert abs(losses[0] - losses[1]) > 1e-3
+
+
+def test_the_loss_refuses_a_network_without_the_clip_protocol() -> None:
+    from baselines.stm.model import STM, STMConfig
+    from memnet.protocol import ClipNetwork
+    from sitvos.model import SITVOS, ModelConfig
+
+    assert isinstance(StubNetwork(), ClipNetwork)
+    for network in (SITVOS(ModelConfig(backbone="mobilenetv2")), STM(STMConfig(backbone="mobilenetv2"))):
+        assert isinstance(network, ClipNetwork)
+    with pytest.raises(TypeError, match="lacks memorise, segment_memory"):
+        ClipLoss(_Partial())
+
+
+class _Partial(nn.Module):
+    def encode_frames(self, images: torch.Tensor) -> torch.Tensor:
+        return images
+
+    def frame(self, encoded: torch.Tensor, index: int) -> torch.Tensor:
+        return encoded[index]

@@ -12,8 +12,8 @@ import torch
 
 from baselines.stm.model import STM, STMConfig
 from baselines.stm.official import RENAMES
+from memnet.backbone import IMAGENET_MEAN, IMAGENET_STD
 from sitvos.model import SITVOS, ModelConfig
-from sitvos.model.backbone import IMAGENET_MEAN, IMAGENET_STD
 from sitvos.official import SHARED, SITVOS_RENAMES
 from vosbench.checkpoints import load_checkpoint
 from vosbench.cli import main

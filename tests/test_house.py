@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGES = ("vosbench", "sitvos", "baselines")
+PACKAGES = ("vosbench", "memnet", "sitvos", "baselines")
 MODULE_LINES = 400
 FUNCTION_LINES = 60
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitvos.memory import MemoryPolicy
+from memnet.memory import MemoryPolicy
 
 
 @settings(max_examples=300, deadline=None)

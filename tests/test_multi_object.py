@@ -13,10 +13,10 @@ import torch
 from torch import nn
 
 from baselines.stm.model import STM, STMConfig
+from memnet.training.calibration import calibrate_frozen_norms
+from memnet.training.loss import ClipLoss
 from sitvos.model import SITVOS, ModelConfig
-from sitvos.training.calibration import calibrate_frozen_norms
-from sitvos.training.config import MemoryTrainConfig
-from sitvos.training.loss import ClipLoss
+from sitvos.training.config import SITVOSTrainConfig
 from vosbench.checkpoints import save_checkpoint
 from vosbench.demo_data.coco import write_coco_demo
 from vosbench.methods import GivenMasks, VideoInfo, create_method
@@ -164,7 +164,7 @@ def test_training_on_clips_with_several_objects_learns(network: str, tmp_path: P
         def __getitem__(self, index: int):
             return clips[index % len(clips)]
 
-    config = MemoryTrainConfig(
+    config = SITVOSTrainConfig(
         stage="pretrain",
         model=network,
         iterations=40,

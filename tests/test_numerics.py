@@ -117,7 +117,7 @@ def test_a_pinned_scale_keys_its_steps_by_its_settings(tmp_path: Path) -> None:
 def test_a_narrowed_network_is_narrow_and_its_checkpoint_loads_back(
     tmp_path: Path, architecture: str
 ) -> None:
-    from sitvos.weights import load_model
+    from memnet.weights import load_model
     from vosbench.checkpoints import save_checkpoint
 
     torch.manual_seed(0)
@@ -130,7 +130,7 @@ def test_a_narrowed_network_is_narrow_and_its_checkpoint_loads_back(
         assert (model.config.key_channels, model.config.value_channels) == (32, 128)
     path = tmp_path / "narrow.pth"
     save_checkpoint(path, model, model.config, {}, architecture)
-    loaded = load_model(path, architecture=architecture)
+    loaded = load_model(architecture, path)
     assert loaded.config == model.config
     for (name, a), b in zip(model.state_dict().items(), loaded.state_dict().values(), strict=True):
         assert torch.equal(a, b), name

@@ -119,9 +119,9 @@ def test_plugin_network_trains_runs_and_fills_a_table(plugin_env: dict[str, str]
     # a memory network's flag is refused for a network without that setting
     refused = vosbench(
         plugin_env, "train", "--model", "tiny-propagator", "--stage", "main", "--davis-root", str(root),
-        "--davis-dataset", "example-bench", "--fim", "false", "--out", str(tmp_path / "no"),
+        "--davis-dataset", "example-bench", "--backbone", "mobilenetv2", "--out", str(tmp_path / "no"),
     )  # fmt: skip
-    assert refused.returncode == 2 and "fim" in refused.stderr
+    assert refused.returncode == 2 and "backbone" in refused.stderr
     # training on the dataset's evaluation split is refused, by its spec
     refused = vosbench(
         plugin_env, "train", "--model", "tiny-propagator", "--stage", "main", "--davis-root", str(root),

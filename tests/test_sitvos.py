@@ -14,13 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torchvision.ops.misc import FrozenBatchNorm2d
 
-from sitvos.frames import network_size
-from sitvos.memory import STRATEGIES, MemoryPolicy
+from memnet.aggregation import foreground_probability, soft_aggregate
+from memnet.frames import network_size
+from memnet.memory import STRATEGIES, MemoryPolicy
+from memnet.padding import pad_to_multiple, unpad
 from sitvos.model import SITVOS, ModelConfig
-from sitvos.model.aggregation import soft_aggregate
 from sitvos.model.attention import AttentionBlock
-from sitvos.model.network import foreground_probability
-from sitvos.model.padding import pad_to_multiple, unpad
 from sitvos.model.transformer import InteractiveTransformer
 from vosbench.errors import VosbenchError
 from vosbench.methods import GivenMasks, VideoInfo, create_method
@@ -161,7 +160,7 @@ class StubNetwork(torch.nn.Module):
         self.encode_memory_calls = 0
 
     def encode_image(self, images: torch.Tensor):
-        from sitvos.model.backbone import ImageFeatures
+        from memnet.backbone import ImageFeatures
         from sitvos.model.network import FrameEncoding
 
         h, w = images.shape[-2] // 16, images.shape[-1] // 16
@@ -366,7 +365,7 @@ def test_imagenet_weights_from_the_torch_cache(tmp_path: Path, monkeypatch: pyte
     """A file already in the torch cache is what the network gets (no download attempted)."""
     from torchvision.models import resnet18, resnet50
 
-    from sitvos.weights import RESNET18, RESNET50, cached_weights_path
+    from memnet.weights import RESNET18, RESNET50, cached_weights_path
 
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
     monkeypatch.setattr(torch.hub, "download_url_to_file", lambda *a, **k: pytest.fail("downloaded"))

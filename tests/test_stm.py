@@ -13,10 +13,9 @@ import torch
 from builders import checkpoint_round_trip, frame_tensor
 
 from baselines.stm.model import STM, memory_read
-from sitvos.model.aggregation import soft_aggregate
-from sitvos.model.network import foreground_probability
-from sitvos.training.loss import ClipLoss
-from sitvos.weights import load_model
+from memnet.aggregation import foreground_probability, soft_aggregate
+from memnet.training.loss import ClipLoss
+from memnet.weights import load_model
 from vosbench.errors import VosbenchError
 from vosbench.methods import GivenMasks, VideoInfo, create_method
 
@@ -160,7 +159,7 @@ def test_options_and_checkpoints(tmp_path: Path) -> None:
         create_method("stm", {"init": "random", "every": "0"})
     path = checkpoint_round_trip("stm", tmp_path)
     with pytest.raises(VosbenchError, match="a stm checkpoint, but a sitvos model"):
-        load_model(path, architecture="sitvos")
+        load_model("sitvos", path)
 
 
 def test_the_shared_clip_loss_trains_stm() -> None:

@@ -13,7 +13,7 @@ import torch
 from builders import ONE_TINY_ITERATION
 from torch.utils.data import Dataset
 
-from sitvos.training import MemoryTrainConfig
+from sitvos.training import SITVOSTrainConfig
 from vosbench.checkpoints import load_checkpoint
 from vosbench.cli import main
 from vosbench.demo_data import make_demo_data
@@ -60,7 +60,7 @@ class Interrupt(Dataset):
 
 
 def test_resume_gives_the_same_weights(small_demo, tmp_path: Path) -> None:
-    config = MemoryTrainConfig(stage="main", iterations=3, checkpoint_every=2, **TINY)
+    config = SITVOSTrainConfig(stage="main", iterations=3, checkpoint_every=2, **TINY)
     clips = training_clips(config, davis_root=small_demo.davis_root)
     train(config, clips, tmp_path / "straight", progress=False)
     with pytest.raises(KeyboardInterrupt):  # stops during iteration 3, after the checkpoint at 2
@@ -88,10 +88,10 @@ def test_resume_gives_the_same_weights(small_demo, tmp_path: Path) -> None:
 
 
 def test_resume_refuses_other_settings(small_demo, tmp_path: Path) -> None:
-    config = MemoryTrainConfig(stage="main", iterations=1, checkpoint_every=1, **TINY)
+    config = SITVOSTrainConfig(stage="main", iterations=1, checkpoint_every=1, **TINY)
     clips = training_clips(config, davis_root=small_demo.davis_root)
     train(config, clips, tmp_path, progress=False)
-    other = MemoryTrainConfig(stage="main", iterations=2, checkpoint_every=1, **TINY)
+    other = SITVOSTrainConfig(stage="main", iterations=2, checkpoint_every=1, **TINY)
     with pytest.raises(Exception, match=r"--resume with different settings \(iterations\)"):
         train(other, clips, tmp_path, resume=True, progress=False)
 
@@ -254,7 +254,7 @@ def _norm_buffers(state: dict) -> dict[str, torch.Tensor]:
 
 def test_training_calibrates_random_backbones_only(small_demo, tmp_path: Path) -> None:
     tiny = dict(batch_size=1, size=64, frames=2, workers=0, lr=1e-4, iterations=1)
-    config = MemoryTrainConfig(stage="main", backbone_init="random", **tiny)
+    config = SITVOSTrainConfig(stage="main", backbone_init="random", **tiny)
     clips = training_clips(config, davis_root=small_demo.davis_root)
     train(config, clips, tmp_path / "random", progress=False)
     random_state = load_checkpoint(tmp_path / "random" / "last.pth")["model"]
@@ -262,7 +262,7 @@ def test_training_calibrates_random_backbones_only(small_demo, tmp_path: Path) -
     assert variances and all(not torch.equal(v, torch.ones_like(v)) for v in variances)
     # From a checkpoint (as from ImageNet), the statistics it brings stay as they are.
     init = str(tmp_path / "random" / "last.pth")
-    config = MemoryTrainConfig(stage="main", init_checkpoint=init, **tiny)
+    config = SITVOSTrainConfig(stage="main", init_checkpoint=init, **tiny)
     train(config, clips, tmp_path / "init", progress=False)
     init_state = load_checkpoint(tmp_path / "init" / "last.pth")["model"]
     for key, value in _norm_buffers(random_state).items():
@@ -270,7 +270,7 @@ def test_training_calibrates_random_backbones_only(small_demo, tmp_path: Path) -
 
 
 def test_resumed_run_logs_each_iteration_once(small_demo, tmp_path: Path) -> None:
-    config = MemoryTrainConfig(stage="main", iterations=4, checkpoint_every=2, **TINY)
+    config = SITVOSTrainConfig(stage="main", iterations=4, checkpoint_every=2, **TINY)
     clips = training_clips(config, davis_root=small_demo.davis_root)
     with pytest.raises(KeyboardInterrupt):  # during iteration 4: iteration 3 was logged after the checkpoint
         train(config, Interrupt(clips, stop=3 * config.batch_size), tmp_path, progress=False)
@@ -289,7 +289,7 @@ def test_resumed_run_logs_each_iteration_once(small_demo, tmp_path: Path) -> Non
 
 
 def test_resume_with_data_loading_workers_gives_the_same_weights(small_demo, tmp_path: Path) -> None:
-    config = MemoryTrainConfig(stage="main", iterations=3, checkpoint_every=2, **{**TINY, "workers": 1})
+    config = SITVOSTrainConfig(stage="main", iterations=3, checkpoint_every=2, **{**TINY, "workers": 1})
     clips = training_clips(config, davis_root=small_demo.davis_root)
     train(config, clips, tmp_path / "straight", progress=False)
     with pytest.raises(Exception, match="stopped at"):
@@ -338,7 +338,7 @@ def test_validation_on_held_out_videos_during_training(
     summary = json.loads((out / "summary.json").read_text())
     assert summary["validation"] == history[-1]["score"]
     # the held-out videos were never trained on
-    config = MemoryTrainConfig(stage="main", holdout=("canyon", "lagoon"), **TINY)
+    config = SITVOSTrainConfig(stage="main", holdout=("canyon", "lagoon"), **TINY)
     names = {t.name for t in training_clips(config, davis_root=small_demo.davis_root).tracks}
     assert names and not names & {"canyon", "lagoon"}
 

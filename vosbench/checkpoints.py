@@ -112,7 +112,7 @@ def load_checkpoint(path: str | Path) -> dict:
     expected = f"expected a dict with format={CHECKPOINT_FORMAT}, architecture, config and model"
     if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
         raise VosbenchError(f"{path}: not a vosbench checkpoint ({expected}; `vosbench train` writes them)")
-    for key, kind in (("config", dict), ("model", dict)):
+    for key, kind in (("architecture", str), ("config", dict), ("model", dict)):
         if not isinstance(payload.get(key), kind):
             raise VosbenchError(f"{path}: no {key} in the checkpoint ({expected})")
     return payload

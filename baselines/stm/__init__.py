@@ -1,1 +1,2 @@
-"""STM (Oh et al., ICCV 2019): space-time memory networks, built from SITVOS's shared blocks."""
+"""STM (Oh et al., ICCV 2019): space-time memory networks, built from the memory-network kit's
+blocks (:mod:`memnet`)."""

@@ -7,7 +7,7 @@ the frame with each object's mask and the other objects' mask. That second ResNe
 object and memory frame is what SITVOS's Siamese design saves; the profiler's stages show it.
 
 Memory: the first frame (and frames where new objects are given), every ``every``-th frame
-and the previous frame, as STM (``sitvos.memory``'s ``every`` strategy). Objects given late
+and the previous frame, as STM (``memnet.memory``'s ``every`` strategy). Objects given late
 read only the memory frames from their own first frame on.
 """
 
@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from sitvos.frames import add_objects, label_map, network_frame, paste_given
-from sitvos.memory import MemoryPolicy
-from sitvos.model.network import foreground_probability
-from sitvos.network_method import NetworkMethod, NetworkOptions
+from memnet.aggregation import foreground_probability
+from memnet.frames import add_objects, label_map, network_frame, paste_given
+from memnet.memory import MemoryPolicy
+from memnet.method import NetworkMethod, NetworkOptions
 from vosbench.methods import GivenMasks, VideoInfo
 
 

@@ -1,5 +1,5 @@
 """The STM network: two ResNet-50 encoders, key/value projections, the space-time memory read
-and the refinement decoder (the same blocks as SITVOS: `sitvos.model`).
+and the refinement decoder (the memory-network kit's blocks, as SITVOS's: :mod:`memnet`).
 
 Unlike SITVOS's Siamese backbone, STM's memory encoder takes the frame *with* the object's
 mask and the other objects' mask, so each frame that enters memory goes through a second
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from sitvos.model.backbone import ImageEncoder, ImageFeatures, check_backbone
-from sitvos.model.decoder import Decoder
-from sitvos.model.network import check_variant, narrowed
+from memnet.backbone import ImageEncoder, ImageFeatures, check_backbone
+from memnet.decoder import Decoder
+from memnet.variants import check_variant, narrowed
 
 
 @dataclass(frozen=True)

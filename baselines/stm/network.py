@@ -1,5 +1,5 @@
 """STM as a trainable network of vosbench (entry point ``vosbench.networks``: ``stm``), trained
-exactly as SITVOS is: the same settings, starting weights and clip loss."""
+through the memory-network kit: the settings, starting weights and clip loss SITVOS's are."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from torch import nn
 
 from baselines.stm.model import STM, STMConfig
 from baselines.stm.official import convert_stm_official
-from sitvos.training.network import memory_network
+from memnet.training.network import memory_network
 
 
 def _stm(config: STMConfig, weights: tuple[Any, Any] | None = None) -> nn.Module:

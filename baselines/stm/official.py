@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 
 from baselines.stm.model import STMConfig
-from sitvos.official import DECODER_RENAMES, rename_state, resnet_renames
+from memnet.renames import DECODER_RENAMES, rename_state, resnet_renames
 
 RENAMES = (
     *resnet_renames("Encoder_Q", "query_encoder"),

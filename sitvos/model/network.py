@@ -7,33 +7,15 @@ when a frame enters memory, and :meth:`SITVOS.segment` to read the memory.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from sitvos.model.backbone import ImageEncoder, ImageFeatures, MaskEncoder, check_backbone
-from sitvos.model.decoder import Decoder
+from memnet.backbone import ImageEncoder, ImageFeatures, MaskEncoder, check_backbone
+from memnet.decoder import Decoder
+from memnet.variants import check_variant, narrowed
 from sitvos.model.transformer import InteractiveTransformer
-
-VARIANTS = ("paper", "official")
-
-
-def check_variant(network: str, variant: str) -> str:
-    """``variant`` if it is one of :data:`VARIANTS` (SITVOS's and STM's configs both have one)."""
-    if variant not in VARIANTS:
-        raise ValueError(f"unknown {network} variant {variant!r}; expected one of {', '.join(VARIANTS)}")
-    return variant
-
-
-def narrowed(config: Any, width: float, widths: tuple[str, ...]) -> Any:
-    """``config`` with its fields ``widths`` times ``width`` (at least 8; a 0, meaning none,
-    stays 0): SITVOS's and STM's ``narrowed``. The backbones keep theirs. For CPU-minute
-    checks of the pipeline, never for the paper's numbers."""
-    changes = {name: max(8, round(getattr(config, name) * width)) for name in widths if getattr(config, name)}
-    return replace(config, **changes)
 
 
 @dataclass(frozen=True)
@@ -213,9 +195,3 @@ class SITVOS(nn.Module):
         keys = torch.cat([key for key, _ in memory])
         masks = torch.stack([m for _, m in memory], dim=1)
         return self.segment(query, keys, masks)
-
-
-def foreground_probability(logits: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-    """2-channel logits at 1/4 scale -> foreground probability (K, H, W) at ``size``."""
-    up = F.interpolate(logits.float(), size=size, mode="bilinear", align_corners=False)
-    return torch.softmax(up, dim=1)[:, 1]

@@ -1,5 +1,6 @@
-"""Training SITVOS with vosbench's trainer: its settings, clip loss and registration."""
+"""Training SITVOS with vosbench's trainer: its settings and registration (the clip loss and
+the rest are the memory-network kit's, :mod:`memnet.training`)."""
 
-from sitvos.training.config import MemoryTrainConfig
+from sitvos.training.config import SITVOSTrainConfig
 
-__all__ = ["MemoryTrainConfig"]
+__all__ = ["SITVOSTrainConfig"]

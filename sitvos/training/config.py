@@ -1,33 +1,14 @@
-"""The training settings of the memory networks (SITVOS, and STM trained the same way)."""
+"""SITVOS's training settings: the kit's, and the interaction module's switch."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
-from vosbench.training.config import TrainConfig
+from memnet.training.config import MemoryTrainConfig
 
 
 @dataclass(frozen=True)
-class MemoryTrainConfig(TrainConfig):
-    """:class:`~vosbench.training.config.TrainConfig` plus the networks' own starting point."""
+class SITVOSTrainConfig(MemoryTrainConfig):
+    """:class:`~memnet.training.config.MemoryTrainConfig` plus SITVOS's ``fim``."""
 
-    backbone: Literal["resnet50", "mobilenetv2"] = "resnet50"  # the paper's, or the small-scale variant
-    backbone_init: Literal["imagenet", "random"] = "imagenet"  # ignored with init_checkpoint
-    backbone_weights: str = ""  # a backbone file instead of torchvision's ImageNet download
-    width: float = field(
-        default=1.0,
-        metadata={
-            "help": "the network's own channel widths (not the backbone's) times this; 1: the paper's "
-            "(the quick scale's tiny networks: 0.25); ignored with init_checkpoint"
-        },
-    )
-    # SITVOS only: STM shares these settings (so cached stages keep their keys) and ignores it.
-    fim: bool = field(
-        default=True, metadata={"help": "SITVOS only: false trains Table 3's naive transformer"}
-    )
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if not self.width > 0:
-            raise ValueError(f"width must be positive, got {self.width}")
+    fim: bool = field(default=True, metadata={"help": "false trains Table 3's naive transformer"})

@@ -107,8 +107,9 @@ def _run_convert_weights(args: argparse.Namespace) -> int:
 
 
 # Settings with flags of their own: TrainConfig's fields (generated: help from each field's
-# metadata, the default the config's), and the memory networks' (SITVOS, STM) most used ones.
-# The network's other settings go through --set.
+# metadata, the default the config's), and the memory-network kit's (memnet) starting point,
+# which every memory network shares. A network's own settings (SITVOS's fim) go through --set:
+# the parser is built without loading any network.
 _OWN = {"stage", "model", "init_checkpoint", "holdout"}
 _MEMORY_FLAGS = {
     "backbone": (("resnet50", "mobilenetv2"), "resnet50: the paper's; mobilenetv2: the small-scale variant"),
@@ -118,7 +119,6 @@ _MEMORY_FLAGS = {
         "without --init: the image backbone's weights from this file (torchvision's "
         "layout, or tonylins' for MobileNetV2)",
     ),
-    "fim": (("true", "false"), "SITVOS only; false: Table 3's ablation"),
 }
 _SETTINGS: set[str] = set()
 

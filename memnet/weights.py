@@ -1,4 +1,4 @@
-"""Weights of the memory networks (SITVOS, STM): torchvision's ImageNet backbones from the
+"""Weights of the memory networks: torchvision's ImageNet backbones from the
 local torch cache, backbone files, and their checkpoints (vosbench's format:
 :mod:`vosbench.checkpoints`).
 
@@ -11,15 +11,15 @@ does a clear message say where to put the file by hand, or to start from random 
 from __future__ import annotations
 
 import os
-from dataclasses import fields
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import torch
 from torchvision.models import MobileNet_V2_Weights, ResNet18_Weights, ResNet50_Weights, WeightsEnum
 
-from sitvos.model.backbone import check_backbone
-from sitvos.weight_layouts import check_backbone_state, is_tonylins_layout, tonylins_to_torchvision
+from memnet.backbone import check_backbone
+from memnet.weight_layouts import check_backbone_state, is_tonylins_layout, tonylins_to_torchvision
 from vosbench.checkpoints import first_line, load_checkpoint, load_state_dict, network_from_checkpoint
 from vosbench.errors import VosbenchError
 from vosbench.networks import network_spec
@@ -89,24 +89,22 @@ def read_backbone_file(path: str | Path, backbone: str) -> dict[str, torch.Tenso
 def _fresh(
     architecture: str,
     weights: tuple[Any, Any],
-    fim: bool,
+    settings: Mapping[str, Any],
     backbone: str,
     variant: str = "",
     width: float = 1.0,
 ):
-    """A new network of ``architecture`` (its default config with ``fim`` and ``backbone``, where
-    its config has them; with ``variant="official"`` its config's ``official()``) starting from
+    """A new network of ``architecture`` (its default config with ``settings`` and
+    ``backbone``; with ``variant="official"`` its config's ``official()``) starting from
     ``weights`` (image network, mask network)."""
     spec = network_spec(architecture)
-    names = {f.name for f in fields(spec.config)}
-    chosen = {k: v for k, v in (("fim", fim), ("backbone", backbone)) if k in names}
     make = spec.config
     if variant == "official":
         make = getattr(spec.config, "official", None)
         if make is None:
             raise VosbenchError(f"{architecture}: no official variant")
     try:
-        config = make(**chosen)
+        config = make(**settings, backbone=backbone)
         if width != 1.0:
             if not hasattr(config, "narrowed"):
                 raise ValueError(f"its config cannot be narrowed (width={width})")
@@ -117,38 +115,42 @@ def _fresh(
 
 
 def load_model(
+    architecture: str,
     checkpoint: str | Path = "",
-    fim: bool = True,
+    settings: Mapping[str, Any] | None = None,
     init: str = "imagenet",
-    architecture: str = "sitvos",
     backbone: str = "",
     backbone_file: str | Path = "",
     variant: str = "",
     width: float = 1.0,
 ):
-    """A memory network (SITVOS, STM: any registered network whose config has a
-    ``backbone``) with its weights: a checkpoint, ImageNet backbones, or random (when asked).
+    """A memory network (any registered network whose config has a ``backbone``) with its
+    weights: a checkpoint, ImageNet backbones, or random (when asked).
 
-    A checkpoint fixes the architecture and the backbone; asking for another one, or another
-    ``fim`` than it was trained with, is an error rather than a silent switch (its ``variant``
-    is its network; another one only changes how inference pads and aggregates). Without a
-    checkpoint, ``backbone`` ("" = ``resnet50``) starts from ImageNet (``init``), from random
-    weights, or from ``backbone_file``, as the ``variant``'s network ("official": the authors'
-    code's).
+    ``settings``: fields of the network's config that the caller chooses (SITVOS's ``fim``).
+    A checkpoint fixes the architecture, the backbone and its config; asking for another
+    architecture, backbone or setting than it was trained with is an error rather than a
+    silent switch (its ``variant`` is its network; another one only changes how inference
+    pads and aggregates). Without a checkpoint, ``backbone`` ("" = ``resnet50``) starts from
+    ImageNet (``init``), from random weights, or from ``backbone_file``, as the ``variant``'s
+    network ("official": the authors' code's).
     """
+    settings = dict(settings or {})
     if checkpoint:
         payload = load_checkpoint(checkpoint)
-        saved = payload.get("architecture", "sitvos")
+        saved = payload["architecture"]
         if saved != architecture:
             raise VosbenchError(f"{checkpoint}: a {saved} checkpoint, but a {architecture} model was asked")
-        if payload["config"].get("fim", fim) != fim:
-            raise VosbenchError(
-                f"{checkpoint}: trained with fim={payload['config']['fim']}, but fim={fim} was asked"
-            )
-        trained_on = payload["config"].get("backbone", "resnet50")
+        trained = payload["config"]
+        for name, value in settings.items():
+            if trained.get(name, value) != value:
+                raise VosbenchError(
+                    f"{checkpoint}: trained with {name}={trained[name]}, but {name}={value} was asked"
+                )
+        trained_on = trained.get("backbone", "resnet50")
         if backbone and backbone != trained_on:
             raise VosbenchError(f"{checkpoint}: a {trained_on} backbone, but backbone={backbone} was asked")
         return network_from_checkpoint({**payload, "architecture": saved}, checkpoint)
     backbone = backbone or "resnet50"
     weights = backbone_weights(backbone, init, backbone_file)
-    return _fresh(architecture, weights, fim, backbone, variant, width)
+    return _fresh(architecture, weights, settings, backbone, variant, width)

@@ -12,19 +12,20 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sitvos.model.aggregation import soft_aggregate
-from sitvos.model.network import foreground_probability
+from memnet.aggregation import foreground_probability, soft_aggregate
+from memnet.protocol import ClipNetwork, check_clip_network
 
 
 class ClipLoss(nn.Module):
     """Wraps a memory network so that ``forward`` (what DistributedDataParallel needs) is the loss.
 
-    The network provides the clip protocol (``encode_frames``, ``frame``, ``memorise``,
-    ``segment_memory``): SITVOS and STM both do, so one loss trains either.
+    The network follows the clip protocol (:class:`memnet.protocol.ClipNetwork`), so one
+    loss trains every memory network.
     """
 
     def __init__(self, model: nn.Module) -> None:
         super().__init__()
+        check_clip_network(model)
         self.model = model
 
     def forward(
@@ -36,7 +37,7 @@ class ClipLoss(nn.Module):
         """
         b, t = images.shape[:2]
         size = tuple(images.shape[-2:])
-        model = self.model
+        model: ClipNetwork = self.model  # type: ignore[assignment]
         encoded = model.encode_frames(images.flatten(0, 1))
         losses = []
         for clip in range(b):

@@ -1,19 +1,19 @@
-"""What every memory-network method shares (SITVOS and STM): weights, device, precision,
-the network input size, and the official evaluation's protocol for converted weights."""
+"""What every memory-network method shares: weights, device, precision, the network input
+size, and the official evaluations' protocol for converted weights."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 
-from sitvos.frames import NetworkFrame
-from sitvos.model.aggregation import soft_aggregate
-from sitvos.model.padding import PaddingMode, unpad, zero_border
-from sitvos.weights import load_model
+from memnet.aggregation import soft_aggregate
+from memnet.frames import NetworkFrame
+from memnet.padding import PaddingMode, unpad, zero_border
+from memnet.weights import load_model
 from vosbench.methods import Method
 from vosbench.system.devices import bf16_autocast, exact_fp32, flushed_denormals, is_cuda
 
@@ -66,23 +66,31 @@ class NetworkOptions:
 
 
 class NetworkMethod(Method):
-    """A method backed by a registered memory network (``architecture``): loads it, places it, autocasts."""
+    """A method backed by a registered memory network: loads it, places it, autocasts.
 
-    architecture = "sitvos"
+    A subclass names its network (``architecture``, the name it is registered under in
+    ``vosbench.networks``) and, where its options choose fields of the network's config,
+    returns them from :meth:`network_settings`.
+    """
+
+    architecture: str
+
+    def network_settings(self) -> dict[str, Any]:
+        """Fields of the network's config that the options choose (none here)."""
+        return {}
 
     def __init__(self, options: NetworkOptions | None = None, device: str = "cpu") -> None:
         super().__init__(options, device)
         opts = self.options
-        fim = getattr(opts, "fim", True)
         # Seeded in a forked RNG: the same options give the same weights, and the caller's
         # random state is left as it was.
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(opts.seed)
             model = load_model(
-                opts.checkpoint,
-                fim,
-                opts.init,
                 self.architecture,
+                opts.checkpoint,
+                self.network_settings(),
+                opts.init,
                 opts.backbone,
                 opts.backbone_weights,
                 opts.variant,

@@ -16,7 +16,7 @@ memory encoder and the one-channel mask encoder are built the same way for both.
 
 ``weights`` is a torchvision ``WeightsEnum`` (downloaded or taken from the torch cache by
 torchvision), a state dict in the torchvision network's layout (a file converted by
-:mod:`sitvos.weights`), or ``None`` (random).
+:mod:`memnet.weights`), or ``None`` (random).
 """
 
 from __future__ import annotations

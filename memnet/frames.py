@@ -1,4 +1,4 @@
-"""Per-frame steps every memory network's inference core shares (SITVOS and STM).
+"""Per-frame steps every memory network's inference core shares.
 
 A frame goes to the network resized (optionally) and padded to a multiple of 16; given
 masks are resized and padded the same way and pasted into the objects' probabilities; the
@@ -14,7 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from sitvos.model.padding import PaddingMode, pad_to_multiple, unpad
+from memnet.padding import PaddingMode, pad_to_multiple, unpad
 from vosbench.methods import GivenMasks
 
 

@@ -1,8 +1,10 @@
-"""Soft aggregation of per-object foreground probabilities into one distribution (STM's)."""
+"""From a decoder's logits to probabilities: each object's foreground, then soft aggregation of
+the objects into one distribution (STM's)."""
 
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 
 EPS = 1e-7
 
@@ -20,3 +22,9 @@ def soft_aggregate(foreground: torch.Tensor, slots: int = 0) -> torch.Tensor:
     probs = torch.cat([background, foreground, empty], dim=0).clamp(EPS, 1 - EPS)
     logits = torch.log(probs / (1 - probs))
     return torch.softmax(logits, dim=0)[: len(foreground) + 1]
+
+
+def foreground_probability(logits: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """2-channel logits at 1/4 scale -> foreground probability (K, H, W) at ``size``."""
+    up = F.interpolate(logits.float(), size=size, mode="bilinear", align_corners=False)
+    return torch.softmax(up, dim=1)[:, 1]
