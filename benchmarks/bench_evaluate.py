@@ -25,8 +25,8 @@ import cv2
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from vosbench.evaluation import evaluate  # noqa: E402
-from vosbench.evaluation.protocol import build_tasks, ground_truth_labels, prediction_labels  # noqa: E402
+from vosbench.evaluation import build_tasks, evaluate  # noqa: E402
+from vosbench.evaluation.tasks import ground_truth_labels, prediction_labels  # noqa: E402
 from vosbench.io.masks import read_mask  # noqa: E402
 from vosbench.metrics import score_frame  # noqa: E402
 

@@ -56,20 +56,21 @@ def test_youtube_rules(tmp_path: Path) -> None:
     assert by_key["v1_1"].frames == ("00005", "00010", "00015", "00020")
     assert by_key["v1_2"].frames == ("00015", "00020")
     assert (by_key["v1_1"].seen, by_key["v1_2"].seen, by_key["v2_1"].seen) == (True, False, False)
-    # Per-frame values follow the DAVIS definitions.
-    for key, obj_id in (("v1_1", 1), ("v1_2", 2)):
+    # Per-frame values follow the DAVIS definitions, also for an object the prediction never
+    # segments (as every public evaluator scores it; the server's code is not public).
+    for key, obj_id in (("v1_1", 1), ("v1_2", 2), ("v2_1", 1)):
+        video = key.split("_")[0]
         for k, frame in enumerate(by_key[key].frames):
             index = FRAMES.index(int(frame))
-            g, p = gt["v1"][int(frame)] == obj_id, pred["v1"][index] == obj_id
+            g, p = gt[video][int(frame)] == obj_id, pred[video][index] == obj_id
             assert by_key[key].j[k] == ref_jaccard(g, p)
             assert by_key[key].f[k] == ref_f_measure(g, p)
-    # Never segmented: 0 everywhere, even on the frames where it is absent from both masks
-    # (which would otherwise count J = F = 1).
-    assert list(by_key["v2_1"].j) == [0.0] * 4 and list(by_key["v2_1"].f) == [0.0] * 4
+    # v2's object is never segmented: 0 where it is present, 1 where it is absent from both
+    assert list(by_key["v2_1"].j) == [0.0, 0.0, 1.0, 1.0] and list(by_key["v2_1"].f) == [0.0, 0.0, 1.0, 1.0]
     j_seen = by_key["v1_1"].j.mean()
-    j_unseen = (by_key["v1_2"].j.mean() + 0.0) / 2
+    j_unseen = (by_key["v1_2"].j.mean() + by_key["v2_1"].j.mean()) / 2
     f_seen = by_key["v1_1"].f.mean()
-    f_unseen = (by_key["v1_2"].f.mean() + 0.0) / 2
+    f_unseen = (by_key["v1_2"].f.mean() + by_key["v2_1"].f.mean()) / 2
     g = result.global_metrics
     assert g["J-Seen"] == pytest.approx(j_seen) and g["J-Unseen"] == pytest.approx(j_unseen)
     assert g["F-Seen"] == pytest.approx(f_seen) and g["F-Unseen"] == pytest.approx(f_unseen)

@@ -100,6 +100,28 @@ def test_plugin_dataset_is_run_and_scored_by_name(plugin_env: dict[str, str], tm
     assert bad.returncode == 2 and "splits/val.txt" in bad.stderr
 
 
+def test_plugin_protocol_is_listed_and_scores_its_dataset(plugin_env: dict[str, str], tmp_path: Path) -> None:
+    listed = vosbench(plugin_env, "protocols")
+    assert listed.returncode == 0, listed.stderr
+    assert "example-iou: example plugin" in listed.stdout and "davis:" in listed.stdout
+    masks = ellipse_masks(5, (40, 60), 2, seed=1)
+    root = write_example_bench(tmp_path / "bench", {"val": {"a": masks}})
+    results = tmp_path / "results"
+    for t, mask in enumerate(masks):
+        write_mask(results / "a" / f"{t:05d}.png", np.roll(mask, 1, axis=1))
+    evaluated = vosbench(
+        plugin_env, "evaluate", "--dataset", "example-bench-iou", "--root", str(root),
+        "--results", str(results), "--out", str(tmp_path / "scores"), "--quiet",
+    )  # fmt: skip
+    assert evaluated.returncode == 0, evaluated.stderr[-2000:]
+    header = (tmp_path / "scores" / "global_results-val.csv").read_text().splitlines()[0]
+    assert header == "J-Mean,J-Recall"  # the protocol's columns
+    scores = json.loads((tmp_path / "scores" / "results.json").read_text())
+    assert scores["protocol"] == "example-iou"
+    # every frame after the first, the last included (DAVIS's rules would stop at 00003)
+    assert all(o["frames"] == ["00001", "00002", "00003", "00004"] for o in scores["sequences"]["a"].values())
+
+
 def test_plugin_network_trains_runs_and_fills_a_table(plugin_env: dict[str, str], tmp_path: Path) -> None:
     sequences = {f"v{i}": ellipse_masks(6, (48, 64), 1 + i % 2, seed=i) for i in range(3)}
     root = write_example_bench(tmp_path / "bench", {"train": sequences, "val": {"w": sequences["v0"]}})

@@ -109,6 +109,14 @@ LISTINGS = {
         "and installed plugins), with its splits, default split, scoring rules and the layout its "
         "benchmark server takes.",
     ),
+    "protocols": (
+        "vosbench.evaluation.protocols",
+        "protocol_catalogue",
+        "list the scoring protocols: columns, headline, the official tool each matches",
+        "List every scoring protocol registered under the 'vosbench.protocols' entry-point group "
+        "(vosbench's own and installed plugins): its global columns as the official tool prints "
+        "them, its headline number, and the official evaluator it was checked against.",
+    ),
     "networks": (
         "vosbench.networks",
         "network_catalogue",

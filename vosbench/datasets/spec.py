@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from vosbench.datasets.base import Video
 from vosbench.registry import Registry
@@ -33,9 +32,9 @@ class SubmissionLayout:
 class DatasetSpec:
     """One dataset: how to load it and how its benchmark scores and takes results.
 
-    ``protocol`` names the scoring rules of :mod:`vosbench.evaluation.protocol` (``davis``:
-    every annotated frame but the first and last; ``youtube``: per object after its first
-    mask, seen and unseen groups); ``None`` means nothing to score (a user's own videos).
+    ``protocol`` names a registered scoring protocol (:mod:`vosbench.evaluation.protocols`:
+    ``davis``, ``youtube``, ``mosev2``, ... or a plugin's); ``None`` means nothing to score (a
+    user's own videos).
     ``merge_objects`` scores every id above 0 as one object (DAVIS 2016).
     """
 
@@ -46,7 +45,7 @@ class DatasetSpec:
     splits: tuple[str, ...] = ()  # the splits it has; () for any (a folder has none)
     scored_splits: tuple[str, ...] = ()  # ground truth on every frame the benchmark scores
     evaluation_splits: tuple[str, ...] = ()  # results are reported on these: never train on them
-    protocol: Literal["davis", "youtube"] | None = None
+    protocol: str | None = None
     merge_objects: bool = False
     submission: SubmissionLayout | None = None
 
@@ -88,7 +87,7 @@ def dataset_catalogue() -> str:
         spec = dataset_spec(name)
         lines.append(f"{name}: {spec.description}")
         splits = ", ".join(spec.splits) or "(none)"
-        scored = f"scored with the {spec.protocol} rules" if spec.protocol else "not scored"
+        scored = f"scored by the {spec.protocol} protocol" if spec.protocol else "not scored"
         lines.append(f"    splits {splits}; default {spec.default_split or '(none)'}; {scored}")
         if spec.submission is not None:
             lines.append(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vosbench.demo_data.coco import write_coco_demo
+from vosbench.demo_data.mose import write_mose_demo
 from vosbench.demo_data.vos import render_demo_videos, write_davis_demo
 from vosbench.demo_data.youtube import write_youtube_demo
 from vosbench.io.atomic import atomic_folder
@@ -22,15 +23,21 @@ class DemoData:
     davis_root: Path  # DAVIS 2017 layout (ImageSets/2016 too), splits train and val
     youtube_root: Path  # YouTube-VOS layout, splits train and valid, the same videos
     coco_root: Path  # COCO 2017 layout, splits train and val
+    benchmark_roots: dict[str, Path]  # dataset -> root of the other benchmarks' layouts (MOSE, ...)
 
 
 def make_demo_data(
-    out: str | Path, seed: int = 0, n_frames: int = 20, size: tuple[int, int] = (480, 854)
+    out: str | Path,
+    seed: int = 0,
+    n_frames: int = 20,
+    size: tuple[int, int] = (480, 854),
+    benchmarks: bool = False,
 ) -> DemoData:
-    """Write the demo videos to ``out/DAVIS`` and ``out/YouTube``, the COCO set to ``out/COCO``.
+    """Write the demo videos to ``out/DAVIS`` and ``out/YouTube``, the COCO set to ``out/COCO``;
+    with ``benchmarks`` also the other benchmarks' layouts (``out/MOSE``, ``out/MOSEv2``, ...).
 
-    Each of the three folders is replaced whole (written beside it, then swapped in), so data
-    made earlier with other settings (more frames, another seed) never lies beside the new."""
+    Each folder is replaced whole (written beside it, then swapped in), so data made earlier
+    with other settings (more frames, another seed) never lies beside the new."""
     out = Path(out)
     videos = render_demo_videos(seed, n_frames, size)
     with atomic_folder(out / "DAVIS") as davis:
@@ -39,4 +46,10 @@ def make_demo_data(
         write_youtube_demo(youtube, videos)
     with atomic_folder(out / "COCO") as coco:
         write_coco_demo(coco, seed=seed)
-    return DemoData(davis_root=out / "DAVIS", youtube_root=out / "YouTube", coco_root=out / "COCO")
+    roots: dict[str, Path] = {}
+    if benchmarks:
+        for dataset, folder, meta in (("mose", "MOSE", False), ("mosev2", "MOSEv2", True)):
+            with atomic_folder(out / folder) as root:
+                write_mose_demo(root, seed, n_frames, size, meta)
+            roots[dataset] = out / folder
+    return DemoData(out / "DAVIS", out / "YouTube", out / "COCO", roots)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from vosbench.datasets import load_videos
+from vosbench.datasets import dataset_spec, load_videos
 from vosbench.demo_data import make_demo_data
 from vosbench.errors import VosbenchError
 from vosbench.io.images import write_image
@@ -22,10 +22,14 @@ def write_demo_data(out: Path, seed: int = 0, frames: int = 20, size: tuple[int,
         raise VosbenchError(f"--size {size[0]} {size[1]}: both sides must be at least 32")
     start = time.perf_counter()
     writable_dir(out, "--out")
-    demo = make_demo_data(out, seed=seed, n_frames=frames, size=size)
+    demo = make_demo_data(out, seed=seed, n_frames=frames, size=size, benchmarks=True)
+    others = "".join(
+        f", {root} ({dataset_spec(name).description.split(':')[0]} layout)"
+        for name, root in demo.benchmark_roots.items()
+    )
     print(
-        f"wrote {demo.davis_root} (DAVIS 2017 layout), {demo.youtube_root} (YouTube-VOS layout) and "
-        f"{demo.coco_root} (COCO layout) in {time.perf_counter() - start:.1f} s"
+        f"wrote {demo.davis_root} (DAVIS 2017 layout), {demo.youtube_root} (YouTube-VOS layout), "
+        f"{demo.coco_root} (COCO layout){others} in {time.perf_counter() - start:.1f} s"
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vosbench.demo_data.scene import PanningBackground, SceneObject, compose
+from vosbench.demo_data.scene import Layer, PanningBackground, SceneObject, compose
 from vosbench.io.atomic import write_atomic
 from vosbench.io.images import write_image
 from vosbench.io.masks import write_mask
@@ -18,19 +18,27 @@ NAMES = {
     "val": ("juggle", "crossing", "parade"),
 }
 MIN_FIRST_FRAME_PIXELS = 2500
+EMPTY = Layer(np.zeros((0, 0, 3), np.uint8), np.zeros((0, 0), np.uint8), 0, 0)  # out of sight
 
 
 def render_video(
-    rng: np.random.Generator, n_frames: int, n_objects: int, size: tuple[int, int] = SIZE
+    rng: np.random.Generator,
+    n_frames: int,
+    n_objects: int,
+    size: tuple[int, int] = SIZE,
+    absent: dict[int, range] | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``n_frames`` (image, labels) pairs; every object is clearly visible in the first frame."""
+    """``n_frames`` (image, labels) pairs; every object is clearly visible in the first frame.
+    ``absent``: object index (0-based) -> the frames where it is out of sight (MOSE-like)."""
+    absent = absent or {}
     while True:
         radius = min(size) * rng.uniform(0.1, 0.2)
         objects = [SceneObject.random(rng, size, radius * rng.uniform(0.7, 1.2)) for _ in range(n_objects)]
         background = PanningBackground(rng, size, n_frames)
         frames = []
         for t in range(n_frames):
-            image, labels = compose(background.frame(t), [obj.draw(t, size) for obj in objects])
+            layers = [EMPTY if t in absent.get(i, ()) else obj.draw(t, size) for i, obj in enumerate(objects)]
+            image, labels = compose(background.frame(t), layers)
             frames.append((image, labels))
             for obj in objects:
                 obj.step(size)

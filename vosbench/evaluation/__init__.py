@@ -1,23 +1,21 @@
 """Scoring results against a benchmark's ground truth: a whole folder (:func:`evaluate`, what
 `vosbench evaluate` does), or video by video as a run writes it (:func:`scoring_tasks`,
-:func:`score_video`, :func:`summarize_scores`), with the same rules and the same numbers."""
+:func:`score_video`, :func:`summarize_scores`), with the same rules and the same numbers.
+The rules are the dataset's scoring protocol (:mod:`vosbench.evaluation.protocols`)."""
 
 from __future__ import annotations
 
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 from vosbench.datasets import Video, default_split, load_videos, select_videos
 from vosbench.errors import VosbenchError
 from vosbench.evaluation.engine import ScoringOptions, SequenceScores, score_results, score_sequence
-from vosbench.evaluation.protocol import (
-    Benchmark,
-    SequenceTask,
-    benchmark_of,
-    first_masks_only,
-    tasks_for_videos,
-)
+from vosbench.evaluation.protocols import protocol_of
 from vosbench.evaluation.report import result_contents, result_names
 from vosbench.evaluation.summary import EvaluationResult, summarize
+from vosbench.evaluation.tasks import SequenceTask
 
 
 def evaluate(
@@ -32,35 +30,52 @@ def evaluate(
     progress: bool = False,
 ) -> EvaluationResult:
     """Score ``results_dir`` (``<sequence>/<frame>.png``) on a dataset split; writes nothing."""
-    benchmark = benchmark_of(dataset)
+    protocol = protocol_of(dataset)
     split = split or default_split(dataset)
     videos = select_videos(load_videos(dataset, root, split, resolution), sequences, root, split)
-    tasks = tasks_for_videos(dataset, root, videos)
-    server_only = benchmark is Benchmark.YOUTUBE and first_masks_only(videos)
-    if server_only or not any(task.frames for task in tasks):
+    tasks = protocol.tasks(dataset, Path(root), videos)
+    if not any(task.frames for task in tasks) or protocol.server_only(videos):
         raise VosbenchError(
             f"{root}: the {split} split of {dataset} has no ground truth to score here (its annotations "
             "give each object's first mask only; the benchmark's server holds the rest): make its "
             "submission zip with `vosbench submit` and upload that"
         )
-    scores = score_results(tasks, results_dir, options, workers, progress)
-    return summarize(scores, dataset, split, benchmark)
+    options = replace(options or ScoringOptions(), rule=protocol.frame)
+    missing_ok = protocol.missing_video == "zero"
+    scores = score_results(tasks, results_dir, options, workers, progress, missing_ok)
+    result = summarize(scores, dataset, split)
+    if result.missing:
+        names = ", ".join(result.missing[:5]) + (" ..." if len(result.missing) > 5 else "")
+        print(
+            f"vosbench: warning: {results_dir} lacks {len(result.missing)} video(s), scored 0 as the "
+            f"{protocol.name} protocol's official tool does: {names}",
+            file=sys.stderr,
+        )
+    return result
+
+
+def build_tasks(
+    dataset: str, root: str | Path, split: str | None = None, resolution: str = "480p"
+) -> list[SequenceTask]:
+    """The scoring tasks of a whole dataset split (reads only what fixes the object ids)."""
+    split = split or default_split(dataset)
+    return protocol_of(dataset).tasks(dataset, Path(root), load_videos(dataset, root, split, resolution))
 
 
 def scoring_tasks(dataset: str, root: str | Path, videos: list[Video]) -> dict[str, SequenceTask]:
     """What the benchmark scores in each of ``videos`` (by name; videos with nothing scored left
     out), to score them one at a time as they are written."""
-    return {t.name: t for t in tasks_for_videos(dataset, root, videos)}
+    return {t.name: t for t in protocol_of(dataset).tasks(dataset, Path(root), videos)}
 
 
-def score_video(task: SequenceTask, results_dir: str | Path) -> SequenceScores:
+def score_video(dataset: str, task: SequenceTask, results_dir: str | Path) -> SequenceScores:
     """One video's J and F per object and frame, read from ``results_dir``."""
-    return score_sequence(task, results_dir, ScoringOptions())
+    return score_sequence(task, results_dir, ScoringOptions(rule=protocol_of(dataset).frame))
 
 
 def summarize_scores(scores: list[SequenceScores], dataset: str, split: str) -> EvaluationResult:
     """The benchmark's numbers from videos scored one at a time (in the dataset's order)."""
-    return summarize(scores, dataset, split, benchmark_of(dataset))
+    return summarize(scores, dataset, split)
 
 
 __all__ = [
@@ -68,6 +83,7 @@ __all__ = [
     "ScoringOptions",
     "SequenceScores",
     "SequenceTask",
+    "build_tasks",
     "evaluate",
     "result_contents",
     "result_names",

@@ -2,11 +2,12 @@
 
 Files, as the official toolkit names them (values as fractions, full float precision):
 
-* ``global_results-<split>.csv``: one row, ``J&F-Mean,J-Mean,J-Recall,J-Decay,F-Mean,
-  F-Recall,F-Decay`` (YouTube-VOS: ``G,J-Seen,J-Unseen,F-Seen,F-Unseen``);
+* ``global_results-<split>.csv``: one row of the protocol's columns (DAVIS:
+  ``J&F-Mean,J-Mean,J-Recall,J-Decay,F-Mean,F-Recall,F-Decay``; YouTube-VOS:
+  ``G,J-Seen,J-Unseen,F-Seen,F-Unseen``);
 * ``per-sequence_results-<split>.csv``: ``Sequence,J-Mean,F-Mean`` (``Sequence`` is
-  ``<seq>_<object id>``) then ``J-Recall,J-Decay,F-Recall,F-Decay`` (and for YouTube-VOS
-  ``Category,Seen``);
+  ``<seq>_<object id>``) then ``J-Recall,J-Decay,F-Recall,F-Decay`` and the protocol's own
+  per-object columns (YouTube-VOS: ``Category,Seen``);
 * ``results.json``: all of the above plus every object's per-frame J and F.
 
 Every file is written atomically, and only after everything was scored.
@@ -20,8 +21,8 @@ import json
 import math
 from pathlib import Path
 
-from vosbench.evaluation.protocol import Benchmark
-from vosbench.evaluation.summary import DAVIS_GLOBAL_COLUMNS, YOUTUBE_GLOBAL_COLUMNS, EvaluationResult
+from vosbench.evaluation.protocols import protocol_spec
+from vosbench.evaluation.summary import EvaluationResult
 from vosbench.io.atomic import write_all_atomic
 
 PER_SEQUENCE_COLUMNS = ("Sequence", "J-Mean", "F-Mean", "J-Recall", "J-Decay", "F-Recall", "F-Decay")
@@ -32,7 +33,7 @@ def _number(value: float) -> str:
 
 
 def global_csv(result: EvaluationResult) -> str:
-    columns = YOUTUBE_GLOBAL_COLUMNS if result.benchmark is Benchmark.YOUTUBE else DAVIS_GLOBAL_COLUMNS
+    columns = result.columns
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
@@ -41,10 +42,10 @@ def global_csv(result: EvaluationResult) -> str:
 
 
 def per_sequence_csv(result: EvaluationResult) -> str:
-    youtube = result.benchmark is Benchmark.YOUTUBE
+    own = protocol_spec(result.protocol).object_columns
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(PER_SEQUENCE_COLUMNS + (("Category", "Seen") if youtube else ()))
+    writer.writerow(PER_SEQUENCE_COLUMNS + own)
     for o in result.objects:
         row = [
             o.key,
@@ -55,14 +56,24 @@ def per_sequence_csv(result: EvaluationResult) -> str:
             _number(o.f_stats.recall),
             _number(o.f_stats.decay),
         ]
-        if youtube:
-            row += [o.category or "", "" if o.seen is None else str(o.seen).lower()]
+        row += [_cell(o.extras.get(name)) for name in own]
         writer.writerow(row)
     return buffer.getvalue()
 
 
+def _cell(value: object) -> str:
+    """A per-object value as the CSV holds it: numbers in full precision, none as empty."""
+    if value is None:
+        return ""
+    return _number(value) if isinstance(value, float | int) and not isinstance(value, bool) else str(value)
+
+
 def _json_float(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
+
+
+def _json_value(value: object) -> object:
+    return _json_float(value) if isinstance(value, float) else value
 
 
 def results_json(result: EvaluationResult, extra: dict | None = None) -> str:
@@ -80,13 +91,16 @@ def results_json(result: EvaluationResult, extra: dict | None = None) -> str:
             "F-Mean": _json_float(o.f_stats.mean),
             "F-Recall": _json_float(o.f_stats.recall),
             "F-Decay": _json_float(o.f_stats.decay),
+            **{k: _json_value(v) for k, v in o.extras.items() if k not in ("Category", "Seen")},
         }
     document = {
         "dataset": result.dataset,
         "split": result.split,
+        "protocol": result.protocol,
         **(extra or {}),
         "global": {k: _json_float(v) for k, v in result.global_metrics.items()},
         "intervals": {k: i.as_json() for k, i in result.intervals.items()},
+        **({"missing": list(result.missing)} if result.missing else {}),
         "sequences": sequences,
     }
     return json.dumps(document, indent=1) + "\n"
@@ -114,8 +128,7 @@ def result_names(split: str) -> list[str]:
 
 def format_table(result: EvaluationResult) -> str:
     """A readable summary: the global row, then one row per object, as percentages."""
-    youtube = result.benchmark is Benchmark.YOUTUBE
-    columns = YOUTUBE_GLOBAL_COLUMNS if youtube else DAVIS_GLOBAL_COLUMNS
+    columns = result.columns
     lines = [f"{result.dataset} {result.split}: {len(result.objects)} objects"]
     lines.append("  ".join(f"{c:>9}" for c in columns))
     lines.append("  ".join(f"{100 * result.global_metrics[c]:9.1f}" for c in columns))

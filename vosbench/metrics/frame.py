@@ -17,11 +17,13 @@ from vosbench.metrics.crop import grow_box, nonzero_box
 
 
 class FrameScores(NamedTuple):
-    """Per-object J, F and whether the prediction has the object at all (float64, bool)."""
+    """Per-object J, F and whether the prediction has the object at all (float64, bool); a
+    protocol's own per-object values by name in ``extra`` (e.g. MOSEv2's DAVIS-style F)."""
 
     j: np.ndarray
     f: np.ndarray
     found: np.ndarray
+    extra: dict[str, np.ndarray] | None = None
 
 
 def score_frame(

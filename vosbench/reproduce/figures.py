@@ -112,7 +112,7 @@ def sequence_bars(spec: ExperimentSpec, measured: MeasuredSet, dataset: str, pat
     ax.set_yticks(y + width * (len(rows) - 1) / 2, objects, fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    metric = "J&F" if dataset_spec(dataset).protocol == "davis" else "(J+F)/2"
+    metric = "J&F" if dataset_spec(dataset).protocol != "youtube" else "(J+F)/2"
     ax.set_xlabel(f"{metric} per object (%)")
     ax.set_title(f"{spec.name}: {dataset} ({measured.marker})", fontsize=9)
     ax.legend(fontsize=7, loc="lower right")

@@ -299,7 +299,7 @@ def _run_videos(
             done += record.frames
             records.append(record)
             if video.name in tasks:
-                scores[video.name] = score_video(tasks[video.name], options.out)
+                scores[video.name] = score_video(options.dataset, tasks[video.name], options.out)
                 seq = scores[video.name]
                 overall.set_postfix_str(
                     f"{video.name} J&F {50 * (np.nanmean(seq.j) + np.nanmean(seq.f)):.1f}"
@@ -323,7 +323,7 @@ def _add_finished(
     if tasks and earlier:
         for name, task in scoring_tasks(options.dataset, options.root, [v for v, _ in earlier]).items():
             tasks[name] = task
-            scores[name] = score_video(task, state.out)
+            scores[name] = score_video(options.dataset, task, state.out)
     order = {v.name: i for i, v in enumerate(all_videos)}
     return dict(sorted(tasks.items(), key=lambda item: order.get(item[0], len(order))))
 
