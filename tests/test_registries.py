@@ -15,6 +15,7 @@ from vosbench.datasets import DatasetSpec, dataset_names, dataset_spec, load_vid
 from vosbench.datasets.davis import load_davis
 from vosbench.datasets.spec import DATASETS
 from vosbench.errors import VosbenchError
+from vosbench.evaluation.protocols import protocol_spec
 from vosbench.runner.run import RunOptions, has_ground_truth, run_method
 from vosbench.training import TrainConfig, network_names, network_spec
 from vosbench.training.data import training_clips
@@ -83,8 +84,10 @@ def test_bundled_datasets_and_networks_register_through_entry_points() -> None:
 
 
 def test_unknown_names_list_the_registered_ones() -> None:
-    with pytest.raises(VosbenchError, match=r"unknown dataset 'mose'; available: .*davis2017"):
-        load_videos("mose", "/nowhere")
+    with pytest.raises(VosbenchError, match=r"unknown dataset 'lasot'; available: .*davis2017"):
+        load_videos("lasot", "/nowhere")
+    with pytest.raises(VosbenchError, match=r"unknown protocol 'hota'; available: davis, mosev2, youtube"):
+        protocol_spec("hota")
     with pytest.raises(VosbenchError, match=r"unknown network 'aot'; available: .*sitvos"):
         network_spec("aot")
 
