@@ -10,12 +10,13 @@ from vosbench.commands.common import arguments_of
 
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     from vosbench.datasets import dataset_names
+    from vosbench.evaluation.protocols import protocol_names
 
     p = sub.add_parser(
         "evaluate",
-        help="score a results folder (J, F, J&F; G for YouTube-VOS)",
+        help="score a results folder (J, F, J&F; G for YouTube-VOS; J&F_new for MOSEv2, ...)",
         description="Score RESULTS_DIR/<sequence>/<frame>.png against a dataset's ground truth "
-        "with the official semi-supervised protocol, print a table and write "
+        "by its benchmark's scoring protocol (`vosbench protocols`), print a table and write "
         "global_results-<split>.csv, per-sequence_results-<split>.csv and results.json.",
     )
     # Names only: building the parser imports no plugin, so a broken one fails only when used.
@@ -33,6 +34,12 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
         "which turns them into background",
     )
     p.add_argument("--sequences", nargs="+", default=None, help="score only these sequences")
+    p.add_argument(
+        "--protocol",
+        default=None,
+        choices=protocol_names(),
+        help="score by this protocol instead of the dataset's (e.g. lvos-2022: the LVOS rules of 2022)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar or per-object table")
     p.set_defaults(func=_run_evaluate)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,11 +30,14 @@ class MaskEncoding(Enum):
 
 @dataclass(frozen=True)
 class VideoObject:
-    """One annotated object: its id, the frame where its mask is first given, its category."""
+    """One annotated object: its id, the frame where its mask is first given, its category,
+    and what else its dataset's metadata says of it that a scoring protocol reads (LVOS: its
+    ``frame_range`` and whether its video is ``unseen``)."""
 
     id: int
     first_frame: str
     category: str | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,19 @@ class Video:
         for obj in self.resolve_objects():
             given.setdefault(obj.first_frame, []).append(obj.id)
         return {frame: tuple(ids) for frame, ids in given.items()}
+
+
+def palette_video(name: str, images: Mapping[str, Path], masks: Mapping[str, Path], **fields: Any) -> Video:
+    """A video of ``images`` and palette ``masks`` (frame -> file, in order), as the YouTube-VOS,
+    MOSE and LVOS layouts store them; its frames are the images' (the masks' without images)."""
+    return Video(
+        name=name,
+        frames=tuple(images) if images else tuple(masks),
+        image_paths=tuple(images.values()),
+        annotations=masks,
+        mask_encoding=MaskEncoding.INDEXED,
+        **fields,
+    )
 
 
 def object_labels(raw: np.ndarray, encoding: MaskEncoding, merge: bool = False) -> np.ndarray:

@@ -18,11 +18,11 @@ from pathlib import Path
 
 from vosbench.datasets.base import (
     DatasetLayoutError,
-    MaskEncoding,
     Video,
     VideoObject,
     describe_folder,
     list_stems,
+    palette_video,
 )
 from vosbench.datasets.spec import DatasetSpec, SubmissionLayout
 
@@ -72,12 +72,10 @@ def load_mose(root: str | Path, split: str, name: str = "MOSE") -> list[Video]:
         first = min(masks)
         objects = tuple(VideoObject(id=i, first_frame=first) for i in meta[video]) if video in meta else None
         videos.append(
-            Video(
-                name=video,
-                frames=tuple(images) if images else tuple(masks),
-                image_paths=tuple(images.values()),
-                annotations=masks,
-                mask_encoding=MaskEncoding.INDEXED,
+            palette_video(
+                video,
+                images,
+                masks,
                 objects=objects,
             )
         )

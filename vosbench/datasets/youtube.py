@@ -21,11 +21,11 @@ from pathlib import Path
 
 from vosbench.datasets.base import (
     DatasetLayoutError,
-    MaskEncoding,
     Video,
     VideoObject,
     describe_folder,
     list_stems,
+    palette_video,
 )
 from vosbench.datasets.spec import DatasetSpec, SubmissionLayout
 
@@ -88,12 +88,10 @@ def load_youtube(root: str | Path, split: str = "valid") -> list[Video]:
             first = obj_frames[0] if obj_frames else ""
             objects.append(VideoObject(id=int(obj_key), first_frame=first, category=obj.get("category")))
         videos.append(
-            Video(
-                name=name,
-                frames=tuple(images) if images else tuple(masks),
-                image_paths=tuple(images.values()),
-                annotations=masks,
-                mask_encoding=MaskEncoding.INDEXED,
+            palette_video(
+                name,
+                images,
+                masks,
                 objects=tuple(objects),
                 scored_frames=tuple(sparse) if dense and sparse else None,
             )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vosbench.demo_data.coco import write_coco_demo
+from vosbench.demo_data.lvos import write_lvos_demo
 from vosbench.demo_data.mose import write_mose_demo
 from vosbench.demo_data.vos import render_demo_videos, write_davis_demo
 from vosbench.demo_data.youtube import write_youtube_demo
@@ -34,7 +35,8 @@ def make_demo_data(
     benchmarks: bool = False,
 ) -> DemoData:
     """Write the demo videos to ``out/DAVIS`` and ``out/YouTube``, the COCO set to ``out/COCO``;
-    with ``benchmarks`` also the other benchmarks' layouts (``out/MOSE``, ``out/MOSEv2``, ...).
+    with ``benchmarks`` also the other benchmarks' layouts (``out/MOSE``, ``out/MOSEv2``,
+    ``out/LVOS``, ...).
 
     Each folder is replaced whole (written beside it, then swapped in), so data made earlier
     with other settings (more frames, another seed) never lies beside the new."""
@@ -52,4 +54,7 @@ def make_demo_data(
             with atomic_folder(out / folder) as root:
                 write_mose_demo(root, seed, n_frames, size, meta)
             roots[dataset] = out / folder
+        with atomic_folder(out / "LVOS") as root:
+            write_lvos_demo(root, seed, n_frames, size)
+        roots["lvos2"] = out / "LVOS"
     return DemoData(out / "DAVIS", out / "YouTube", out / "COCO", roots)

@@ -21,7 +21,7 @@ from vosbench.io.masks import write_mask
 NAMES = {"train": ("ferry", "market", "stairs"), "valid": ("tunnel", "crowd")}
 
 
-def _absences(rng: np.random.Generator, n_frames: int, n_objects: int) -> dict[int, range]:
+def absences(rng: np.random.Generator, n_frames: int, n_objects: int) -> dict[int, range]:
     """A gap for every other object: it leaves after a third of the video and returns (the
     last object of a video may stay away to the end)."""
     gaps = {}
@@ -40,7 +40,7 @@ def write_mose_demo(root: str | Path, seed: int, n_frames: int, size: tuple[int,
         for video_index, name in enumerate(names):
             rng = np.random.default_rng([seed, 7, split_index, video_index])
             n_objects = int(rng.integers(2, 4))
-            frames = render_video(rng, n_frames, n_objects, size, _absences(rng, n_frames, n_objects))
+            frames = render_video(rng, n_frames, n_objects, size, absences(rng, n_frames, n_objects))
             for t, (image, labels) in enumerate(frames):
                 write_image(root / split / "JPEGImages" / name / f"{t:05d}.jpg", image)
                 if split == "train" or t == 0:

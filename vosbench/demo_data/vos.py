@@ -28,7 +28,7 @@ def render_video(
     size: tuple[int, int] = SIZE,
     absent: dict[int, range] | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``n_frames`` (image, labels) pairs; every object is clearly visible in the first frame.
+    """``n_frames`` (image, labels) pairs; every object is clearly visible on its first frame.
     ``absent``: object index (0-based) -> the frames where it is out of sight (MOSE-like)."""
     absent = absent or {}
     while True:
@@ -42,9 +42,13 @@ def render_video(
             frames.append((image, labels))
             for obj in objects:
                 obj.step(size)
-        first = frames[0][1]
-        least = MIN_FIRST_FRAME_PIXELS * first.size / (SIZE[0] * SIZE[1])
-        if all((first == k).sum() >= least for k in range(1, n_objects + 1)):
+        # every object clearly visible on the frame where it is first given
+        least = MIN_FIRST_FRAME_PIXELS * frames[0][1].size / (SIZE[0] * SIZE[1])
+        firsts = [
+            next(t for t in range(n_frames) if t not in absent.get(k - 1, ()))
+            for k in range(1, n_objects + 1)
+        ]
+        if all((frames[t][1] == k).sum() >= least for k, t in enumerate(firsts, start=1)):
             return frames
 
 

@@ -28,27 +28,29 @@ def evaluate(
     resolution: str = "480p",
     sequences: list[str] | None = None,
     progress: bool = False,
+    protocol: str | None = None,
 ) -> EvaluationResult:
-    """Score ``results_dir`` (``<sequence>/<frame>.png``) on a dataset split; writes nothing."""
-    protocol = protocol_of(dataset)
+    """Score ``results_dir`` (``<sequence>/<frame>.png``) on a dataset split by its protocol
+    (or ``protocol``, a registered one's name); writes nothing."""
+    rules = protocol_of(dataset, protocol)
     split = split or default_split(dataset)
     videos = select_videos(load_videos(dataset, root, split, resolution), sequences, root, split)
-    tasks = protocol.tasks(dataset, Path(root), videos)
-    if not any(task.frames for task in tasks) or protocol.server_only(videos):
+    tasks = rules.tasks(dataset, Path(root), videos)
+    if not any(task.frames for task in tasks) or rules.server_only(videos):
         raise VosbenchError(
             f"{root}: the {split} split of {dataset} has no ground truth to score here (its annotations "
             "give each object's first mask only; the benchmark's server holds the rest): make its "
             "submission zip with `vosbench submit` and upload that"
         )
-    options = replace(options or ScoringOptions(), rule=protocol.frame)
-    missing_ok = protocol.missing_video == "zero"
+    options = replace(options or ScoringOptions(), rule=rules.frame)
+    missing_ok = rules.missing_video == "zero"
     scores = score_results(tasks, results_dir, options, workers, progress, missing_ok)
-    result = summarize(scores, dataset, split)
+    result = summarize(scores, dataset, split, rules.name)
     if result.missing:
         names = ", ".join(result.missing[:5]) + (" ..." if len(result.missing) > 5 else "")
         print(
             f"vosbench: warning: {results_dir} lacks {len(result.missing)} video(s), scored 0 as the "
-            f"{protocol.name} protocol's official tool does: {names}",
+            f"{rules.name} protocol's official tool does: {names}",
             file=sys.stderr,
         )
     return result

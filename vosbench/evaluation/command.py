@@ -22,6 +22,7 @@ def evaluate_folder(
     resolution: str = "480p",
     exclude_void: bool = False,
     sequences: list[str] | None = None,
+    protocol: str | None = None,
     quiet: bool = False,
 ) -> None:
     """Score ``results`` on ``dataset``'s split and write the result files to ``out`` (default:
@@ -41,6 +42,7 @@ def evaluate_folder(
         resolution=resolution,
         sequences=sequences,
         progress=not quiet,
+        protocol=protocol,
     )
     seconds = time.perf_counter() - start
     extra = {"root": str(root), "results": str(results), "exclude_void": exclude_void}

@@ -101,9 +101,12 @@ def scored_objects(scores: list[SequenceScores]) -> list[ObjectResult]:
     return objects
 
 
-def summarize(scores: list[SequenceScores], dataset: str, split: str) -> EvaluationResult:
-    """Per-object results, global numbers and intervals by the dataset's protocol."""
-    protocol = protocol_of(dataset)
+def summarize(
+    scores: list[SequenceScores], dataset: str, split: str, protocol_name: str | None = None
+) -> EvaluationResult:
+    """Per-object results, global numbers and intervals by the dataset's protocol (or the
+    protocol named)."""
+    protocol = protocol_of(dataset, protocol_name)
     objects, metrics = protocol.summarize(scores)
     missing = tuple(s.task.name for s in scores if s.missing)
     return EvaluationResult(

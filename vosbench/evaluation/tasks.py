@@ -19,6 +19,8 @@ class SequenceTask:
 
     ``frames`` are the scored frames (for YouTube-VOS the union over objects) and
     ``first_scored[k]`` the index in ``frames`` from which object ``object_ids[k]`` counts.
+    ``object_frames[k]``, where a protocol gives each object frames of its own (LVOS: its
+    frame range), lists them in order; ``None`` is a slot its official tool counts as 0.
     """
 
     name: str
@@ -31,6 +33,7 @@ class SequenceTask:
     n_labels: int
     merge: bool
     gt_encoding: MaskEncoding
+    object_frames: tuple[tuple[str | None, ...], ...] = ()
 
     @property
     def n_frames(self) -> int:

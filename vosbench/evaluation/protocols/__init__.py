@@ -94,12 +94,13 @@ protocol_spec = PROTOCOLS.get
 protocol_names = PROTOCOLS.names
 
 
-def protocol_of(dataset: str) -> ScoringProtocol:
-    """The scoring protocol of a registered dataset (its spec's ``protocol``)."""
+def protocol_of(dataset: str, override: str | None = None) -> ScoringProtocol:
+    """The scoring protocol of a registered dataset (its spec's ``protocol``), or ``override``
+    (another registered protocol, e.g. ``lvos-2022`` for LVOS numbers of 2022)."""
     spec = dataset_spec(dataset)
     if spec.protocol is None:
         raise VosbenchError(f"dataset {dataset!r} has no ground truth to score ({spec.description})")
-    return protocol_spec(spec.protocol)
+    return protocol_spec(override or spec.protocol)
 
 
 def protocol_catalogue() -> str:
