@@ -32,12 +32,15 @@ class Side:
 
 
 def per_object_from_json(path: Path) -> dict[str, float]:
-    """Per-object J&F from a ``results.json`` (the mean of each object's J-Mean and F-Mean)."""
+    """Per-object headline scores from a ``results.json``: each object's ``score`` (its J&F, or
+    its protocol's own), or for files without it the mean of its J-Mean and F-Mean."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         sequences = document["sequences"]
         return {
-            f"{sequence}_{obj}": (float(values["J-Mean"]) + float(values["F-Mean"])) / 2
+            f"{sequence}_{obj}": float(values["score"])
+            if "score" in values
+            else (float(values["J-Mean"]) + float(values["F-Mean"])) / 2
             for sequence, objects in sequences.items()
             for obj, values in objects.items()
         }
@@ -58,7 +61,7 @@ def load_side(path: Path, dataset: str | None, root: Path | None, split: str | N
     from vosbench.evaluation import evaluate
 
     result = evaluate(dataset, root, path, split=split, progress=not quiet)
-    return Side(str(path), {o.key: o.jf for o in result.objects}, "J&F")
+    return Side(str(path), {o.key: o.score for o in result.objects}, result.headline[0])
 
 
 def compare_results(

@@ -22,10 +22,8 @@ import math
 from pathlib import Path
 
 from vosbench.evaluation.protocols import protocol_spec
-from vosbench.evaluation.summary import EvaluationResult
+from vosbench.evaluation.summary import EvaluationResult, ObjectResult
 from vosbench.io.atomic import write_all_atomic
-
-PER_SEQUENCE_COLUMNS = ("Sequence", "J-Mean", "F-Mean", "J-Recall", "J-Decay", "F-Recall", "F-Decay")
 
 
 def _number(value: float) -> str:
@@ -41,21 +39,21 @@ def global_csv(result: EvaluationResult) -> str:
     return buffer.getvalue()
 
 
+def _statistic(o: ObjectResult, name: str) -> float:
+    """``J-Mean``, ``F-Recall``, ...: one statistic of an object's J or F."""
+    measure, kind = name.split("-")
+    stats = o.j_stats if measure == "J" else o.f_stats
+    return float(getattr(stats, kind.lower()))
+
+
 def per_sequence_csv(result: EvaluationResult) -> str:
-    own = protocol_spec(result.protocol).object_columns
+    protocol = protocol_spec(result.protocol)
+    stats, own = protocol.object_stats, protocol.object_columns
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(PER_SEQUENCE_COLUMNS + own)
+    writer.writerow(("Sequence", *stats, *own))
     for o in result.objects:
-        row = [
-            o.key,
-            _number(o.j_stats.mean),
-            _number(o.f_stats.mean),
-            _number(o.j_stats.recall),
-            _number(o.j_stats.decay),
-            _number(o.f_stats.recall),
-            _number(o.f_stats.decay),
-        ]
+        row = [o.key, *(_number(_statistic(o, name)) for name in stats)]
         row += [_cell(o.extras.get(name)) for name in own]
         writer.writerow(row)
     return buffer.getvalue()
@@ -91,6 +89,7 @@ def results_json(result: EvaluationResult, extra: dict | None = None) -> str:
             "F-Mean": _json_float(o.f_stats.mean),
             "F-Recall": _json_float(o.f_stats.recall),
             "F-Decay": _json_float(o.f_stats.decay),
+            "score": _json_float(o.score),
             **{k: _json_value(v) for k, v in o.extras.items() if k not in ("Category", "Seen")},
         }
     document = {
@@ -135,11 +134,11 @@ def format_table(result: EvaluationResult) -> str:
     lines += [f"{interval_line(name, result)}" for name in result.intervals]
     lines.append("")
     width = max([len("Sequence")] + [len(o.key) for o in result.objects])
-    lines.append(f"{'Sequence':<{width}}  {'J-Mean':>7}  {'F-Mean':>7}  {'J&F':>7}")
+    score = protocol_spec(result.protocol).object_score
+    lines.append(f"{'Sequence':<{width}}  {'J-Mean':>7}  {'F-Mean':>7}  {score:>7}")
     for o in result.objects:
-        lines.append(
-            f"{o.key:<{width}}  {100 * o.j_stats.mean:7.1f}  {100 * o.f_stats.mean:7.1f}  {100 * o.jf:7.1f}"
-        )
+        j, f, score = 100 * o.j_stats.mean, 100 * o.f_stats.mean, 100 * o.score
+        lines.append(f"{o.key:<{width}}  {j:7.1f}  {f:7.1f}  {score:7.1f}")
     return "\n".join(lines)
 
 

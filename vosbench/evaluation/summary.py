@@ -32,6 +32,7 @@ class ObjectResult:
     category: str | None = None
     seen: bool | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    value: float | None = None  # the protocol's per-object headline where it is not J&F (VOST: J)
 
     @property
     def key(self) -> str:
@@ -42,6 +43,11 @@ class ObjectResult:
     def jf(self) -> float:
         """The object's J&F: the mean of its J-Mean and F-Mean."""
         return float((self.j_stats.mean + self.f_stats.mean) / 2)
+
+    @property
+    def score(self) -> float:
+        """The object's headline value: J&F, or the protocol's own (``value``)."""
+        return self.jf if self.value is None else float(self.value)
 
 
 @dataclass(frozen=True)

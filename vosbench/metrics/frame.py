@@ -74,3 +74,28 @@ def score_frame(
         f[index] = boundary_f(plane, p_bits, g_bits)
         found[index] = p_bits != 0
     return FrameScores(j, f, found)
+
+
+def score_frame_j(
+    gt: np.ndarray,
+    pred: np.ndarray,
+    n_objects: int,
+    void: np.ndarray | None = None,
+    bound_th: float = DEFAULT_BOUND_TH,
+) -> FrameScores:
+    """J of objects 1..n_objects, as :func:`score_frame`, for protocols that score no F (VOST);
+    ``f`` is NaN."""
+    if gt.shape != pred.shape:
+        raise ValueError(f"prediction {pred.shape} and ground truth {gt.shape} differ in shape")
+    if void is not None:
+        keep = ~void.astype(bool, copy=False)
+        gt, pred = np.where(keep, gt, 0), np.where(keep, pred, 0)
+    labels = np.arange(1, n_objects + 1, dtype=np.int64)
+    # one pass over the pixels: counts of (gt label, predicted label) pairs
+    pairs = np.bincount(
+        gt.astype(np.int64).ravel() * 256 + pred.astype(np.int64).ravel(), minlength=256 * 256
+    ).reshape(256, 256)
+    inter = pairs[labels, labels]
+    union = pairs[labels, :].sum(1) + pairs[:, labels].sum(0) - inter
+    j = np.where(union == 0, 1.0, inter / np.maximum(union, 1))
+    return FrameScores(j, np.full(n_objects, np.nan), pairs[:, labels].sum(0) > 0)

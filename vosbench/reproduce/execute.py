@@ -318,7 +318,7 @@ def _run(
     if outcome is None or outcome.result is None:
         raise VosbenchError(f"{dataset} at {root}: the run produced no scores")
     result = outcome.result
-    per_object = {o.key: o.jf for o in result.objects}
+    per_object = {o.key: o.score for o in result.objects}
     run = json.loads((folder / "run.json").read_text())
     precision = run["options"].get("precision")  # a network's FPS names its arithmetic
     if precision == "fp32" and is_cuda(ctx.device):
@@ -360,7 +360,7 @@ def score_results(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:
         scores=dict(result.global_metrics),
         fps=math.nan,
         hardware="",
-        per_object={o.key: o.jf for o in result.objects},
+        per_object={o.key: o.score for o in result.objects},
         folder=str(folder),
         commit="",
     )

@@ -300,10 +300,14 @@ def _run_videos(
             records.append(record)
             if video.name in tasks:
                 scores[video.name] = score_video(options.dataset, tasks[video.name], options.out)
-                seq = scores[video.name]
-                overall.set_postfix_str(
-                    f"{video.name} J&F {50 * (np.nanmean(seq.j) + np.nanmean(seq.f)):.1f}"
-                )
+                overall.set_postfix_str(f"{video.name} {_video_score(scores[video.name])}")
+
+
+def _video_score(seq: SequenceScores) -> str:
+    """A video's score for the progress bar: J&F, or J where the protocol scores no F (VOST)."""
+    if np.isnan(seq.f).all():
+        return f"J {100 * np.nanmean(seq.j):.1f}"
+    return f"J&F {50 * (np.nanmean(seq.j) + np.nanmean(seq.f)):.1f}"
 
 
 def _add_finished(

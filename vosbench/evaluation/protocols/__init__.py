@@ -53,8 +53,9 @@ class ScoringProtocol:
     * ``summarize(scores)``: per-object results and the global row (``columns``, named as the
       official tool prints them; ``headline`` is the one papers report);
     * ``intervals(objects)``: 95% bootstrap intervals of the headline (and its parts);
-    * ``object_columns``: per-object values beyond J and F (``ObjectResult.extras``), as the
-      per-sequence table prints them;
+    * ``object_stats``: the per-object statistics of J and F the per-sequence table prints
+      (no F for a protocol without one), then ``object_columns``: per-object values beyond
+      them (``ObjectResult.extras``); ``object_score``: what the per-object headline is;
     * ``server_only(videos)``: the split's ground truth stays on the benchmark's server;
     * ``missing_video``: ``"error"`` (a results folder must hold every video), or ``"zero"``
       (the official tool scores a missing video 0; vosbench says which are missing);
@@ -71,6 +72,8 @@ class ScoringProtocol:
     intervals: Callable[[list[ObjectResult]], dict[str, Interval]]
     frame: FrameRule = field(default_factory=FrameRule)
     object_columns: tuple[str, ...] = ()
+    object_stats: tuple[str, ...] = ("J-Mean", "F-Mean", "J-Recall", "J-Decay", "F-Recall", "F-Decay")
+    object_score: str = "J&F"
     server_only: Callable[[list[Video]], bool] = lambda videos: False
     missing_video: str = "error"
 
