@@ -62,6 +62,10 @@ class Video:
     # video's images cover all frames (valid_all_frames).
     scored_frames: tuple[str, ...] | None = field(default=None)
     merge_objects: bool = False
+    # SA-V: each object's own binary masks (folder name -> frame -> file), where objects may
+    # overlap; object k (1-based, in folder order) is the k-th folder. ``annotations`` then maps
+    # each annotated frame to one of its files.
+    object_masks: Mapping[str, Mapping[str, Path]] | None = None
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -88,14 +92,32 @@ class Video:
         """The RGB ``uint8`` image of frame ``index``."""
         return read_image(self.image_paths[index])
 
+    @property
+    def object_folders(self) -> dict[int, str] | None:
+        """Object id -> its folder of masks, for videos whose objects have masks of their own."""
+        return None if self.object_masks is None else dict(enumerate(self.object_masks, start=1))
+
     def read_labels(self, frame: str) -> np.ndarray:
-        """The object labels of an annotated frame: ids 1..N, void and background as 0."""
-        return object_labels(read_mask(self.annotations[frame]), self.mask_encoding, self.merge_objects)
+        """The object labels of an annotated frame: ids 1..N, void and background as 0 (objects
+        with masks of their own: composed in id order, a later object over an earlier one)."""
+        if self.object_masks is None:
+            return object_labels(read_mask(self.annotations[frame]), self.mask_encoding, self.merge_objects)
+        labels = np.zeros(read_mask(self.annotations[frame]).shape, np.uint8)
+        for obj, name in (self.object_folders or {}).items():
+            path = self.object_masks[name].get(frame)
+            if path is not None:
+                labels[read_mask(path) > 0] = obj
+        return labels
 
     def resolve_objects(self) -> tuple[VideoObject, ...]:
         """The video's objects; for DAVIS, ids 1..N with N the largest id of the first mask."""
         if self.objects is not None:
             return self.objects
+        if self.object_masks is not None:  # each from its first own mask
+            return tuple(
+                VideoObject(id=obj, first_frame=min(self.object_masks[name]))
+                for obj, name in (self.object_folders or {}).items()
+            )
         annotated = self.annotated_frames
         if not annotated:
             raise DatasetLayoutError(f"video {self.name!r}: no annotation PNGs found")

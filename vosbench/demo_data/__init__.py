@@ -12,6 +12,7 @@ from pathlib import Path
 from vosbench.demo_data.coco import write_coco_demo
 from vosbench.demo_data.lvos import write_lvos_demo
 from vosbench.demo_data.mose import write_mose_demo
+from vosbench.demo_data.sav import write_sav_demo
 from vosbench.demo_data.vos import render_demo_videos, write_davis_demo
 from vosbench.demo_data.vost import write_vost_demo
 from vosbench.demo_data.youtube import write_youtube_demo
@@ -37,7 +38,7 @@ def make_demo_data(
 ) -> DemoData:
     """Write the demo videos to ``out/DAVIS`` and ``out/YouTube``, the COCO set to ``out/COCO``;
     with ``benchmarks`` also the other benchmarks' layouts (``out/MOSE``, ``out/MOSEv2``,
-    ``out/LVOS``, ``out/VOST``).
+    ``out/LVOS``, ``out/VOST``, ``out/SA-V``).
 
     Each folder is replaced whole (written beside it, then swapped in), so data made earlier
     with other settings (more frames, another seed) never lies beside the new."""
@@ -61,4 +62,7 @@ def make_demo_data(
         with atomic_folder(out / "VOST") as root:
             write_vost_demo(root, seed, n_frames, size)
         roots["vost"] = out / "VOST"
+        with atomic_folder(out / "SA-V") as root:
+            write_sav_demo(root, seed, n_frames, size)
+        roots["sav"] = out / "SA-V"
     return DemoData(out / "DAVIS", out / "YouTube", out / "COCO", roots)

@@ -99,3 +99,17 @@ def score_frame_j(
     union = pairs[labels, :].sum(1) + pairs[:, labels].sum(0) - inter
     j = np.where(union == 0, 1.0, inter / np.maximum(union, 1))
     return FrameScores(j, np.full(n_objects, np.nan), pairs[:, labels].sum(0) > 0)
+
+
+def score_frame_presence(
+    gt: np.ndarray,
+    pred: np.ndarray,
+    n_objects: int,
+    void: np.ndarray | None = None,
+    bound_th: float = DEFAULT_BOUND_TH,
+) -> FrameScores:
+    """:func:`score_frame`, and in ``extra`` whether the ground truth has each object
+    (``present``): SA-V counts an object from its first frame in either mask."""
+    scores = score_frame(gt, pred, n_objects, void, bound_th)
+    present = np.array([(gt == k).any() for k in range(1, n_objects + 1)], dtype=bool)
+    return scores._replace(extra={"present": present})

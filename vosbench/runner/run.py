@@ -30,9 +30,8 @@ from vosbench.evaluation import (
     scoring_tasks,
     summarize_scores,
 )
-from vosbench.io.masks import write_mask
 from vosbench.io.preflight import writable_files
-from vosbench.io.results import mask_path
+from vosbench.io.results import write_frame
 from vosbench.methods import GivenMasks, Method, VideoInfo, create_method
 from vosbench.runner.outputs import write_outputs
 from vosbench.runner.profiler import Profiler, ProfileReport
@@ -298,9 +297,15 @@ def _run_videos(
             overall.update(record.frames)
             done += record.frames
             records.append(record)
-            if video.name in tasks:
-                scores[video.name] = score_video(options.dataset, tasks[video.name], options.out)
-                overall.set_postfix_str(f"{video.name} {_video_score(scores[video.name])}")
+            for name in video_tasks(tasks, video.name):
+                scores[name] = score_video(options.dataset, tasks[name], options.out)
+                overall.set_postfix_str(f"{name} {_video_score(scores[name])}")
+
+
+def video_tasks(tasks: dict[str, SequenceTask], video: str) -> list[str]:
+    """The scoring tasks of one video: the video itself, or one per object (``<video>/<object>``:
+    protocols that score each object on its own masks, SA-V)."""
+    return [name for name in tasks if name == video or name.startswith(f"{video}/")]
 
 
 def _video_score(seq: SequenceScores) -> str:
@@ -329,7 +334,7 @@ def _add_finished(
             tasks[name] = task
             scores[name] = score_video(options.dataset, task, state.out)
     order = {v.name: i for i, v in enumerate(all_videos)}
-    return dict(sorted(tasks.items(), key=lambda item: order.get(item[0], len(order))))
+    return dict(sorted(tasks.items(), key=lambda item: order.get(item[0].split("/")[0], len(order))))
 
 
 def _run_video(
@@ -367,7 +372,9 @@ def _run_video(
                 pred = method.step(image, masks)
             pred = _check_output(method_name, video, frame, pred, max_id)
             if options.out is not None and frame in outputs:
-                writes.append(writer.submit(write_mask, mask_path(options.out, video.name, frame), pred))
+                writes.append(
+                    writer.submit(write_frame, options.out, video.name, frame, pred, video.object_folders)
+                )
             bar.update(1)
     method.end_video()
     for w in writes:

@@ -21,7 +21,7 @@ from typing import Any
 from vosbench.datasets import Video
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import write_atomic
-from vosbench.io.results import holds_masks, mask_path
+from vosbench.io.results import frame_paths, holds_masks
 
 STATE_DIR = ".vosbench"
 RESULT_FILES = ("run.json", "results.json", "global_results-*.csv", "per-sequence_results-*.csv")
@@ -170,7 +170,10 @@ class RunState:
             ) from None
         if record.run != self.identity:
             return None
-        if not all(mask_path(self.out, video.name, f).is_file() for f in video.output_frames):
+        paths = (
+            p for f in video.output_frames for p in frame_paths(self.out, video.name, f, video.object_folders)
+        )
+        if not all(p.is_file() for p in paths):
             return None
         return record
 
