@@ -101,20 +101,24 @@ class NetworkMethod(Method):
             self.model = self.model.to(memory_format=torch.channels_last)
         self.dtype = torch.bfloat16 if bf16_autocast(opts.precision, device) else None
         self.official = (opts.variant or getattr(self.model.config, "variant", "paper")) == "official"
-        self.padding: PaddingMode = "zero" if self.official else "replicate"
+        # The three ways the official evaluations differ from the paper variant, one attribute
+        # each (the equivalence tests change them one at a time and must see each):
+        self.padding: PaddingMode = "zero" if self.official else "replicate"  # frames padded with
+        self.slots = OFFICIAL_SLOTS if self.official else 0  # aggregation over empty object slots
+        self.repad = self.official  # memory from the unpadded probabilities, padded with zeros again
         self.probabilities: torch.Tensor | None = None  # the last frame's (K+1, H, W), unpadded
 
     def aggregate(self, foreground: torch.Tensor, frame: NetworkFrame) -> torch.Tensor:
         """Soft aggregation of the objects' probabilities (K, Hp, Wp) -> (K+1, Hp, Wp), over
         the official code's 11 slots for its variant; keeps the unpadded result."""
-        probs = soft_aggregate(foreground, OFFICIAL_SLOTS if self.official else 0)
+        probs = soft_aggregate(foreground, self.slots)
         self.probabilities = unpad(probs, frame.pad)
         return probs
 
     def remembered(self, probs: torch.Tensor, frame: NetworkFrame) -> torch.Tensor:
         """The objects' probabilities (K, Hp, Wp) that enter memory: the official code crops
         them and pads with zeros again, the paper variant keeps the border's."""
-        return zero_border(probs[1:], frame.pad) if self.official else probs[1:]
+        return zero_border(probs[1:], frame.pad) if self.repad else probs[1:]
 
     @contextlib.contextmanager
     def _autocast(self) -> Iterator[None]:

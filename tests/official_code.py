@@ -30,6 +30,12 @@ def official_checkout(variable: str, repository: str) -> tuple[str, pytest.MarkD
     return folder, pytest.mark.skipif(not folder, reason=reason)
 
 
+def hide_cuda(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The authors' code moves tensors to CUDA whenever it sees a GPU (``ToCuda``); the tests
+    compare on the CPU, so the official code must see none."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+
+
 @contextmanager
 def official_modules(folder: Path, names: tuple[str, ...], stubs: dict[str, ModuleType] | None = None):
     """Import from the checkout ``folder`` with ``stubs`` standing in for absent packages, and
@@ -103,12 +109,14 @@ def randomise(net: torch.nn.Module, seed: int, gains: dict[str, float] | None = 
             tensor.mul_(next((g for prefix, g in (gains or {}).items() if name.startswith(prefix)), 1.0))
 
 
-def clip(n_frames: int, size: tuple[int, int], seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Frames (T, H, W, 3) uint8 with two moving textured objects, and their label maps."""
-    labels = np.stack(ellipse_masks(n_frames, size, 2, seed=seed))
+def clip(
+    n_frames: int, size: tuple[int, int], seed: int, n_objects: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
+    """Frames (T, H, W, 3) uint8 with moving textured objects, and their label maps."""
+    labels = np.stack(ellipse_masks(n_frames, size, n_objects, seed=seed))
     rng = np.random.default_rng(seed)
     background = rng.integers(0, 255, (*size, 3))
-    colours = rng.integers(0, 255, (3, 3))
+    colours = rng.integers(0, 255, (n_objects + 1, 3))
     frames = np.where(labels[..., None] > 0, colours[labels], background).astype(np.uint8)
     noise = rng.integers(-20, 20, frames.shape)
     return np.clip(frames + noise, 0, 255).astype(np.uint8), labels
@@ -129,13 +137,16 @@ def worst_difference(got: list[torch.Tensor], expected: list[torch.Tensor]) -> f
 
 
 def method_probabilities(
-    method: str, settings: dict, frames: np.ndarray, first: np.ndarray
+    method: str, settings: dict, frames: np.ndarray, first: np.ndarray, tweak=None
 ) -> list[torch.Tensor]:
     """vosbench's ``method`` over ``frames`` as `vosbench run` drives it, the first frame's labels
-    given: the merged probabilities (n+1, H, W) of every frame after the first."""
+    given: the merged probabilities (n+1, H, W) of every frame after the first. ``tweak(method)``
+    changes one piece of its protocol (a control: the test must see the difference)."""
     from vosbench.methods import GivenMasks, VideoInfo, create_method
 
     runner = create_method(method, settings)
+    if tweak is not None:
+        tweak(runner)
     ids = tuple(int(i) for i in np.unique(first) if i)
     runner.start_video(VideoInfo("clip", frames.shape[1:3], len(frames), ids))
     out = []

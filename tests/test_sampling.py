@@ -165,8 +165,8 @@ def _tree_digest(root: Path) -> str:
 
 def test_make_demo_data_is_deterministic(tmp_path: Path) -> None:
     assert main(["make-demo-data", "--out", str(tmp_path / "a"), "--frames", "4"]) == 0
-    make_demo_data(tmp_path / "b", n_frames=4)
-    make_demo_data(tmp_path / "c", n_frames=4, seed=1)
+    make_demo_data(tmp_path / "b", n_frames=4, benchmarks=True)  # the command writes every layout
+    make_demo_data(tmp_path / "c", n_frames=4, seed=1, benchmarks=True)
     assert _tree_digest(tmp_path / "a") == _tree_digest(tmp_path / "b")
     assert _tree_digest(tmp_path / "a") != _tree_digest(tmp_path / "c")
 
