@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -709,3 +710,53 @@ def test_commit_label_says_whether_the_code_differs(tmp_path: Path) -> None:
     assert git_commit(tmp_path / "vosbench") == head
     (tmp_path / "vosbench" / "code.py").write_text("x = 2\n")
     assert git_commit(tmp_path / "vosbench") == head + "+changes"
+
+
+def test_a_split_only_its_server_scores_becomes_a_zip_then_the_servers_numbers(
+    tmp_path: Path, tiny_demo
+) -> None:
+    from vosbench.reproduce.data import DataSources
+
+    # the demo's YouTube-VOS root with its valid split as the real one: each object's first mask only
+    root = tmp_path / "ytvos"
+    shutil.copytree(tiny_demo.roots["youtube2018"], root)
+    meta = json.loads((root / "valid" / "meta.json").read_text())["videos"]
+    for video, entry in meta.items():
+        firsts = {obj["frames"][0] for obj in entry["objects"].values()}
+        for mask in (root / "valid" / "Annotations" / video).iterdir():
+            if mask.stem not in firsts:
+                mask.unlink()
+    spec = SPEC.replace('["davis2016_jf", "davis2017_jf", "fps"]', '["g", "j_seen"]').replace(
+        'fps_dataset = "davis2017"', ""
+    )
+    folder = _experiments(tmp_path, spec)
+    (folder / "paper.csv").write_text("method,g,j_seen\nSITVOS,81.3,79.9\n")
+    sources = DataSources("youtube", "YouTube-VOS 2018 (first masks only)", {"youtube2018": root})
+    reports = tmp_path / "reports"
+    options = ReproduceOptions(folder, reports, tmp_path / "work", scale="quick", progress=False, command="t")
+    reproduce(["tableT"], sources, options)
+    table = (reports / "tables" / "tableT.md").read_text()
+    row = next(line for line in table.splitlines() if line.startswith("| **First-frame copy**"))
+    assert row.count("awaiting server") == 2 and "submission.zip" in row
+    measured = json.loads((reports / "measured" / "tableT" / "youtube-quick.json").read_text())
+    copy = next(r for r in measured["rows"] if r["label"] == "First-frame copy")
+    zip_path = Path(copy["server"]["youtube2018"]["zip"])
+    with zipfile.ZipFile(zip_path) as archive:  # the layout the server takes, every scored frame
+        names = archive.namelist()
+    assert names and all(n.startswith("Annotations/") for n in names)
+    # the server's numbers, put where the line said, come into the table with their source
+    key = Path(copy["runs"]["youtube2018"]).name
+    (reports / "server").mkdir()
+    server_csv = reports / "server" / f"{key}.csv"
+    server_csv.write_text("G,J-Seen,source\n71.5,70.4,CodaLab submission 42, 2026-12-03\n")
+    with pytest.raises(VosbenchError, match="expected a header"):  # a source with a comma is quoted
+        reproduce(["tableT"], sources, options)
+    server_csv.write_text('G,J-Seen,source\n71.5,70.4,"CodaLab submission 42, 2026-12-03"\n')
+    reproduce(["tableT"], sources, options)
+    row = next(
+        line
+        for line in (reports / "tables" / "tableT.md").read_text().splitlines()
+        if line.startswith("| **First-frame copy**")
+    )
+    assert "**71.5**" in row and "**70.4**" in row
+    assert "scored by the server (CodaLab submission 42, 2026-12-03)" in row

@@ -66,8 +66,13 @@ def build_tasks(
 
 def scoring_tasks(dataset: str, root: str | Path, videos: list[Video]) -> dict[str, SequenceTask]:
     """What the benchmark scores in each of ``videos`` (by name; videos with nothing scored left
-    out), to score them one at a time as they are written."""
-    return {t.name: t for t in protocol_of(dataset).tasks(dataset, Path(root), videos)}
+    out), to score them one at a time as they are written; none where the split's ground truth
+    is its server's (first masks only)."""
+    protocol = protocol_of(dataset)
+    tasks = protocol.tasks(dataset, Path(root), videos)
+    if not any(t.frames for t in tasks) or protocol.server_only(videos):
+        return {}
+    return {t.name: t for t in tasks}
 
 
 def score_video(dataset: str, task: SequenceTask, results_dir: str | Path) -> SequenceScores:

@@ -26,11 +26,11 @@ import hashlib
 import json
 import math
 import shutil
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from vosbench.datasets import default_split
+from vosbench.datasets import dataset_spec, default_split
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import exclusive, write_atomic
 from vosbench.reproduce.data import DataSources
@@ -61,6 +61,7 @@ class Context:
     redone: set[str] = field(default_factory=set)  # keys recomputed in this call
     numerics: dict[str, object] = field(default_factory=dict)  # the state every step computes under
     trained: dict[str, tuple[Path, ...]] = field(default_factory=dict)  # recipe -> its stages' folders
+    server: Path | None = None  # the benchmark servers' numbers for server-scored runs (reports/server)
 
     def keyed_numerics(self) -> dict[str, Any]:
         """What of the numeric settings keys a step: a scale that pins them never reuses a step
@@ -116,6 +117,9 @@ class RunRecord:
     commit: str = "unknown"  # the code that made the run
     conditions: str = ""  # threads and load average while the FPS was measured
     numerics: dict[str, Any] = field(default_factory=dict)  # numeric settings it computed under
+    # a split without local ground truth: the zip for its server, and the server's numbers once
+    # someone has put them in reports/server/<key>.csv (zip, numbers, source, status)
+    server: dict[str, str] = field(default_factory=dict)
 
 
 def _stage_config(recipe: Recipe, stage: str, init: str, scale: Scale):
@@ -301,7 +305,8 @@ def _run(
     marker = folder / "row.json"
     described = ", ".join(f"{k}={v}" for k, v in inputs["options"].items()) or "defaults"
     if ctx.cached("run", key, folder, marker, f"{row.method} ({described}) on {dataset}"):
-        return RunRecord(**json.loads(marker.read_text()))
+        record = RunRecord(**json.loads(marker.read_text()))
+        return with_server_scores(record, ctx) if record.server else record
     print(f"running {row.method} ({described}) on {dataset} -> {folder}")
     run_options = RunOptions(
         dataset=dataset,
@@ -315,11 +320,11 @@ def _run(
         progress=ctx.progress,
     )
     outcome = run_method(row.method, method_options(row, settings), run_options)
-    if outcome is None or outcome.result is None:
-        raise VosbenchError(f"{dataset} at {root}: the run produced no scores")
+    if outcome is None:
+        raise VosbenchError(f"{dataset} at {root}: the run produced nothing")
     result = outcome.result
-    per_object = {o.key: o.score for o in result.objects}
     run = json.loads((folder / "run.json").read_text())
+    server = {} if result is not None else submission_for_server(dataset, root, split, folder)
     precision = run["options"].get("precision")  # a network's FPS names its arithmetic
     if precision == "fp32" and is_cuda(ctx.device):
         precision = "fp32 (TF32 off)"
@@ -329,17 +334,71 @@ def _run(
         options=inputs["options"],
         dataset=dataset,
         split=split,
-        scores=dict(result.global_metrics),
+        scores=dict(result.global_metrics) if result is not None else {},
         fps=outcome.profile.fps,
         hardware=hardware_label(run["provenance"]["hardware"]),
-        per_object=per_object,
+        per_object={o.key: o.score for o in result.objects} if result is not None else {},
         folder=str(folder),
         commit=ctx.commit,
         conditions=", ".join(filter(None, (precision, ctx.isa_label(), outcome.profile.conditions))),
         numerics=ctx.numerics,
+        server=server,
     )
     write_atomic(marker, json.dumps(asdict(record), indent=1))
-    return record
+    return with_server_scores(record, ctx) if server else record
+
+
+def submission_for_server(dataset: str, root: Path, split: str, folder: Path) -> dict[str, str]:
+    """A run on a split whose ground truth only its server holds: the checked zip it takes."""
+    from vosbench.submission import write_submission
+
+    if dataset_spec(dataset).submission is None:
+        raise VosbenchError(f"{dataset} at {root}: the {split} split has no ground truth here and no server")
+    zip_path = folder / f"{dataset}-{split}-submission.zip"
+    print(write_submission(dataset, root, split, folder, zip_path))
+    return {"zip": str(zip_path), "status": "awaiting the server"}
+
+
+def server_file(record: RunRecord, ctx: Context) -> Path | None:
+    """Where the server's numbers for ``record``'s masks go: ``reports/server/<run key>.csv``."""
+    return None if ctx.server is None else ctx.server / f"{record.key}.csv"
+
+
+def with_server_scores(record: RunRecord, ctx: Context) -> RunRecord:
+    """``record`` with the server's numbers where someone has put them in its server file (the
+    columns the server prints, in percent, and ``source``: where they come from); else a line
+    saying what to upload and where its numbers go."""
+    path = server_file(record, ctx)
+    if path is None or not path.is_file():
+        print(f"awaiting the server: upload {record.server['zip']}; put its numbers in {path}")
+        return record
+    scores, source = read_server_scores(path, record.dataset)
+    server = {**record.server, "status": "scored by the server", "source": source, "file": str(path)}
+    return replace(record, scores=scores, server=server)
+
+
+def read_server_scores(path: Path, dataset: str) -> tuple[dict[str, float], str]:
+    """(the global columns the server printed, as fractions; their source) from a server file:
+    a header of the dataset protocol's columns (any of them) and ``source``, and one row."""
+    import csv
+
+    from vosbench.evaluation.protocols import protocol_of
+
+    columns = protocol_of(dataset).columns
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        row = rows[0]
+        unknown = set(row) - set(columns) - {"source"}
+        if len(rows) != 1 or unknown or not row.get("source"):
+            raise ValueError(f"unknown columns {sorted(unknown)}" if unknown else "one row with a source")
+        scores = {c: float(v) / 100 for c, v in row.items() if c != "source" and v not in ("", None)}
+    except (OSError, ValueError, IndexError, KeyError) as exc:
+        raise VosbenchError(
+            f"{path}: expected a header of {', '.join(columns)} (any of them, as the server prints "
+            f"them, in percent) and source, then one row ({exc})"
+        ) from None
+    return scores, row["source"]
 
 
 def score_results(row: RowSpec, dataset: str, ctx: Context) -> RunRecord:

@@ -103,6 +103,7 @@ def reproduce(tables: list[str], sources: DataSources | None, options: Reproduce
             commit=git_commit(Path(__file__).parent),
             rerun=options.rerun,
             numerics=state,
+            server=options.reports / "server",
         )
         return _reproduce(specs, ctx, options)
 
@@ -163,6 +164,7 @@ def _measure(
                 commit=" ".join(sorted({r.commit for r in records.values()})),
                 numerics={d: r.numerics for d, r in records.items()},
                 results=dict(row.results),
+                server={d: r.server for d, r in records.items() if r.server},
             )
         )
     return MeasuredSet(

@@ -38,6 +38,7 @@ class MeasuredRow:
     # dataset -> the numeric settings its run computed under (vosbench.numerics.numeric_state)
     numerics: dict[str, dict[str, object]] = field(default_factory=dict)
     results: dict[str, str] = field(default_factory=dict)  # dataset -> results folder scored (no run)
+    server: dict[str, dict[str, str]] = field(default_factory=dict)  # dataset -> its server zip and status
 
 
 @dataclass
@@ -133,6 +134,13 @@ def row_interval(row: MeasuredRow, column: str) -> Interval | None:
     return score_interval(scores)
 
 
+def _server_note(dataset: str, info: dict[str, str]) -> str:
+    """Where a server-scored row's numbers come from, or the zip that awaits the server."""
+    if info.get("source"):
+        return f", {dataset} scored by the server ({info['source']})"
+    return f", {dataset}: upload {info['zip']}"
+
+
 def _with_interval(cell: str, interval: Interval | None) -> str:
     return cell if interval is None else f"{cell} {interval.percent()}"
 
@@ -143,13 +151,20 @@ def table_lines(spec: ExperimentSpec, sets: list[MeasuredSet]) -> list[Line]:
 
     def measured_line(s: MeasuredSet, row: MeasuredRow) -> Line:
         intervals = {c: row_interval(row, c) for c in spec.columns}
+        cells = {c: _with_interval(format_value(c, row.values.get(c)), intervals[c]) for c in spec.columns}
+        for c in spec.columns:  # a split only its server scores: the cell says so until it has
+            awaiting = row.server.get(COLUMNS[c].dataset or "", {}).get("status") == "awaiting the server"
+            if awaiting and row.values.get(c) is None:
+                cells[c] = "awaiting server"
         return Line(
             name=row.label,
-            cells={c: _with_interval(format_value(c, row.values.get(c)), intervals[c]) for c in spec.columns},
+            cells=cells,
             intervals={c: i for c, i in intervals.items() if i is not None},
             raw={c: (row.values.get(c) if c == "fps" else _percent(row.values.get(c))) for c in spec.columns},
             hardware=row.hardware if "fps" in spec.columns else "",
-            source=s.marker + "".join(f", scored from {f} ({d})" for d, f in row.results.items()),
+            source=s.marker
+            + "".join(f", scored from {f} ({d})" for d, f in row.results.items())
+            + "".join(_server_note(d, info) for d, info in row.server.items()),
             commit=row.commit or s.commit,
             measured=True,
         )
