@@ -41,11 +41,13 @@ OBJECTS = 3
 # Random weights that read the memory selectively (a trained network's keys match sharply),
 # and logits small enough that the probabilities do not saturate.
 GAINS = {"KV_M_r4.Key.": 3.0, "KV_Q_r4.Key.": 3.0, "Decoder.pred2.": 0.3}
-# One piece of the official protocol changed at a time: each alone must be seen.
+# One piece of the official protocol changed at a time, and whether the test can see it: the
+# empty object slots (10 extra softmax terms of probability 1e-7) move the probabilities by
+# less than the tolerance, as measured and written in docs/models.md; the others by far more.
 CONTROLS = {
-    "border padding": lambda m: setattr(m, "padding", "replicate"),
-    "no empty object slots": lambda m: setattr(m, "slots", 0),
-    "memory not re-padded": lambda m: setattr(m, "repad", False),
+    "border padding": (lambda m: setattr(m, "padding", "replicate"), True),
+    "no empty object slots": (lambda m: setattr(m, "slots", 0), False),
+    "memory not re-padded": (lambda m: setattr(m, "repad", False), True),
 }
 
 
@@ -117,7 +119,7 @@ def test_converted_official_weights_give_the_official_probabilities(
     # the masks in memory matter: the objects' probabilities differ
     assert max(float((e[1] - e[2]).abs().max()) for e in expected) > 1e-3
     # and it tells computations apart, each piece of the protocol alone
-    for name, tweak in CONTROLS.items():
+    for name, (tweak, seen) in CONTROLS.items():
         off = worst_difference(_vosbench_probabilities(converted, frames, labels[0], tweak=tweak), expected)
         print(f"STM {size}, {name}: {off:.2e}")
-        assert off > 1e-3, f"{name}: {off:.2e}"
+        assert off > 1e-3 if seen else off <= 1e-4, f"{name}: {off:.2e}"
