@@ -133,6 +133,11 @@ def test_converted_official_weights_give_the_official_probabilities(
     print(f"SITVOS {size} {schedule}: max |vosbench - official| = {worst:.2e}")
     assert worst <= 1e-4, f"max |vosbench - official| = {worst:.2e}"
     assert all(float(e[1:].std()) > 0.01 for e in expected)  # not flat fields
+    if size == (480, 854):
+        # With these random weights the masks' signal is spread too thin at 480x854 to be seen
+        # (the objects' probabilities differ by 6.5e-5 at most, measured 2026-12-03): there the
+        # test proves equality only; at 121x203 it also sees memory, padding and schedules.
+        return
     # the masks in memory matter: the objects' probabilities differ
     assert max(float((e[1] - e[2]).abs().max()) for e in expected) > 1e-3
     # it tells computations apart, each piece of the protocol alone,
