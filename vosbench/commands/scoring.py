@@ -22,7 +22,11 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     # Names only: building the parser imports no plugin, so a broken one fails only when used.
     p.add_argument("--dataset", required=True, choices=dataset_names())
     p.add_argument("--root", required=True, type=Path, help="dataset root folder")
-    p.add_argument("--split", default=None, help="split (default: val for DAVIS, valid for YouTube-VOS)")
+    p.add_argument(
+        "--split",
+        default=None,
+        help="split (default: the dataset's, e.g. val for DAVIS, valid for YouTube-VOS)",
+    )
     p.add_argument("--results", required=True, type=Path, help="folder of <sequence>/<frame>.png")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: the results folder)")
     p.add_argument("--workers", type=int, default=None, help="processes (default: all CPU cores)")
