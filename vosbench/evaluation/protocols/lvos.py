@@ -26,6 +26,7 @@ import numpy as np
 from vosbench.datasets.base import DatasetLayoutError, Video
 from vosbench.evaluation.engine import SequenceScores
 from vosbench.evaluation.protocols import FrameRule, ScoringProtocol
+from vosbench.evaluation.protocols.youtube import seen_unseen_interval
 from vosbench.evaluation.summary import ObjectResult, object_result
 from vosbench.evaluation.tasks import SequenceTask
 from vosbench.evaluation.uncertainty import Interval, score_interval
@@ -135,24 +136,11 @@ def _summarize(scores: list[SequenceScores]) -> tuple[list[ObjectResult], dict[s
     return objects, lvos_global(objects)
 
 
-def _seen_columns(objects: list[ObjectResult]) -> tuple[np.ndarray, ...]:
-    names = sorted({o.sequence for o in objects})
-    index = {n: i for i, n in enumerate(names)}
-    columns = np.zeros((6, len(names)))
-    for o in objects:
-        row = 0 if o.seen else 3
-        columns[row : row + 3, index[o.sequence]] += (o.j_stats.mean, o.f_stats.mean, 1.0)
-    return tuple(columns)
-
-
 def lvos_intervals(objects: list[ObjectResult]) -> dict[str, Interval]:
-    """The bootstrap interval of J&F (the four group means), videos resampled with their objects."""
-    from vosbench.evaluation.protocols.youtube import _g
-    from vosbench.evaluation.uncertainty import bootstrap_sequences
-
+    """The bootstrap interval of J&F (the four group means, as YouTube-VOS's G), videos resampled."""
     if not objects:
         return {"J&F-Mean": score_interval({})}
-    return {"J&F-Mean": bootstrap_sequences(_seen_columns(objects), _g)}
+    return {"J&F-Mean": seen_unseen_interval(objects)}
 
 
 def _protocol(name: str, rule: int) -> ScoringProtocol:

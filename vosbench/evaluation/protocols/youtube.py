@@ -102,6 +102,12 @@ def _g(js, fs, ns, ju, fu, nu, axis: int = -1) -> np.ndarray:
 
 def youtube_intervals(objects: list[ObjectResult]) -> dict[str, Interval]:
     """The bootstrap interval of G, videos resampled with their seen and unseen objects."""
+    return {"G": seen_unseen_interval(objects)}
+
+
+def seen_unseen_interval(objects: list[ObjectResult]) -> Interval:
+    """The bootstrap interval of the mean of the seen and unseen groups' J and F means (G;
+    LVOS's J&F), videos resampled with their objects."""
     names = sorted({o.sequence for o in objects})
     index = {n: i for i, n in enumerate(names)}
     columns = np.zeros((6, len(names)))
@@ -110,7 +116,7 @@ def youtube_intervals(objects: list[ObjectResult]) -> dict[str, Interval]:
             continue
         row = 0 if o.seen else 3
         columns[row : row + 3, index[o.sequence]] += (o.j_stats.mean, o.f_stats.mean, 1.0)
-    return {"G": bootstrap_sequences(tuple(columns), _g)}
+    return bootstrap_sequences(tuple(columns), _g)
 
 
 YOUTUBE = ScoringProtocol(
