@@ -94,9 +94,15 @@ def write_youtube(
 
 
 def ellipse_masks(
-    n_frames: int, shape: tuple[int, int], n_objects: int, seed: int, jitter: float = 0.0
+    n_frames: int,
+    shape: tuple[int, int],
+    n_objects: int,
+    seed: int,
+    jitter: float = 0.0,
+    scale: int = 1,
 ) -> list[np.ndarray]:
-    """Label maps of ``n_objects`` moving ellipses (deterministic for a seed)."""
+    """Label maps of ``n_objects`` moving ellipses (deterministic for a seed); ``scale``
+    multiplies their axes and speeds (1: axes of 4 to 11 pixels)."""
     import cv2
 
     rng = np.random.default_rng(seed)
@@ -117,8 +123,8 @@ def ellipse_masks(
         labels = np.zeros(shape, np.uint8)
         for k, (cx, cy, vx, vy, ax, ay) in enumerate(params, start=1):
             dx, dy = jitter_rng.normal(0, jitter, 2) if jitter else (0.0, 0.0)
-            centre = (int(cx * shape[1] + vx * t + dx), int(cy * shape[0] + vy * t + dy))
-            cv2.ellipse(labels, centre, (ax, ay), 0, 0, 360, k, -1)
+            centre = (int(cx * shape[1] + scale * vx * t + dx), int(cy * shape[0] + scale * vy * t + dy))
+            cv2.ellipse(labels, centre, (scale * ax, scale * ay), 0, 0, 360, k, -1)
         out.append(labels)
     return out
 
