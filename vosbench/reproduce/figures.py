@@ -61,7 +61,9 @@ def jf_fps_plot(spec: ExperimentSpec, lines: list[Line], accuracy: str, path: Pa
         else:
             ax.scatter(fps, value, marker="o", s=30, color="tab:gray", zorder=2)
         colour = "tab:red" if line.measured else "black"
-        texts.append(ax.text(fps, value, line.name, fontsize=7, color=colour, zorder=4))
+        # a white box under each label hides the part of its leader line that runs beneath it
+        box = {"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 0.5}
+        texts.append(ax.text(fps, value, line.name, fontsize=7, color=colour, zorder=4, bbox=box))
     ax.set_xscale("log")
     ax.set_xlabel("FPS (log scale; paper: RTX 2080 Ti, measured: see the table)")
     ax.set_ylabel(f"{COLUMNS[accuracy].header} (%)")
@@ -82,8 +84,7 @@ def place_labels(ax, texts: list, points: list[tuple[float, float]]) -> None:
     from adjustText import adjust_text
 
     x, y = (np.array(v, dtype=float) for v in zip(*points, strict=True))
-    ax.figure.canvas.draw()  # text extents need a renderer
-    adjust_text(
+    _, leaders = adjust_text(
         texts,
         x=x,
         y=y,
@@ -93,6 +94,11 @@ def place_labels(ax, texts: list, points: list[tuple[float, float]]) -> None:
         iter_lim=LABEL_ITERATIONS,  # a count, not adjustText's default 1 s: the same figure every run
         arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.5},
     )
+    for leader in leaders:
+        # clipping a line to its label bisects with the label's extent at every draw (seconds
+        # per figure); it starts at the label's centre instead, under the label's white box
+        leader.set_patchA(None)
+        leader.set_zorder(3.5)
 
 
 def sequence_bars(spec: ExperimentSpec, measured: MeasuredSet, dataset: str, path: Path) -> Path | None:

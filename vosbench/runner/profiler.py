@@ -21,11 +21,11 @@ import numpy as np
 
 from vosbench.system.devices import is_cuda
 from vosbench.system.provenance import (
+    BusyMeter,
     busy_machine,
     compute_threads,
     conditions_label,
     load_average,
-    other_cores_busy,
 )
 
 
@@ -45,7 +45,7 @@ class ProfileReport:
     threads: dict[str, int] = field(default_factory=dict)  # library -> threads (torch, opencv)
     load_before: float | None = None  # 1-minute load average when timing started
     load_after: float | None = None  # ... and when it ended
-    others_busy: float | None = None  # cores other processes kept busy just before timing
+    others_busy: float | None = None  # cores other processes kept busy while it was timed
 
     @property
     def conditions(self) -> str:
@@ -80,24 +80,32 @@ class Profiler:
         self._timing = False
         self.load_before = load_average()
         self.others_busy: float | None = None
+        self._meter: BusyMeter | None = None
         if self.cuda:
             import torch
 
             torch.cuda.reset_peak_memory_stats(device)
 
+    def watch(self) -> None:
+        """Start measuring the other processes' CPU use, for :meth:`warn_if_busy` to read when
+        the timed work ends. (A CUDA FPS does not depend on it: not measured.)"""
+        if not self.cuda:
+            self._meter = BusyMeter()
+
     def warn_if_busy(self) -> None:
-        """Measure the other processes' CPU use and say on stderr when they hold the CPU: the
-        FPS measured now would be low. (A CUDA FPS does not depend on it: not checked.)"""
-        if self.cuda:
+        """Read what other processes used while the work was timed, and say on stderr when
+        they held the CPU: the FPS measured is then low."""
+        if self._meter is None:
             return
-        self.others_busy = other_cores_busy()
+        self.others_busy = self._meter.read()
         if busy_machine(self.others_busy):
             import os
             import sys
 
             print(
-                f"vosbench: warning: the machine is busy (other processes use {self.others_busy:.1f} of "
-                f"{os.cpu_count()} cores); CPU FPS measured now will be low (recorded in the profile)",
+                f"vosbench: warning: the machine was busy while this was timed (other processes "
+                f"used {self.others_busy:.1f} of {os.cpu_count()} cores); its CPU FPS is low "
+                "(recorded in the profile)",
                 file=sys.stderr,
             )
 

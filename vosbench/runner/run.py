@@ -177,7 +177,7 @@ def _execute(
     """This rank's videos, run (and scored as each finishes), timed by a profiler."""
     profiler = Profiler(options.device, options.warmup)
     if plan.world.is_main:
-        profiler.warn_if_busy()
+        profiler.watch()
     plan.method.attach_timer(profiler)
     records: list[VideoRecord] = []
     scores: dict[str, SequenceScores] = {}
@@ -196,6 +196,7 @@ def _execute(
         ),
         plan.world,
     )
+    profiler.warn_if_busy()
     return profiler, records, scores
 
 

@@ -93,24 +93,40 @@ def _own_jiffies() -> int | None:
     return sum(table[pid][1] for pid in own)
 
 
-def other_cores_busy(window_s: float = 0.3) -> float | None:
-    """How many cores other processes keep busy now, over a short window.
+class BusyMeter:
+    """How many cores other processes keep busy from its creation to a reading.
 
     The load average also counts this process's own recent work (training just before a
-    run, an earlier video), so it cannot say whether *other* work competes; this can.
+    run, an earlier video), so it cannot say whether *other* work competes; this can. Started
+    when timing starts and read when it ends, it measures the competition the timed work met,
+    at no cost to it.
     """
-    import time
 
-    before, own_before = _cpu_jiffies(), _own_jiffies()
-    if before is None or own_before is None:
-        return None
-    time.sleep(window_s)
-    after, own_after = _cpu_jiffies(), _own_jiffies()
-    if after is None or own_after is None or after[1] <= before[1]:
-        return None
-    cores = os.cpu_count() or 1
-    others = (after[0] - before[0]) - (own_after - own_before)
-    return round(max(0.0, cores * others / (after[1] - before[1])), 2)
+    def __init__(self) -> None:
+        import time
+
+        self._start = time.monotonic()
+        self._machine, self._own = _cpu_jiffies(), _own_jiffies()
+
+    def read(self, min_window_s: float = 0.3) -> float | None:
+        """The cores others used since the start (None where /proc cannot say); waits until
+        ``min_window_s`` have passed, since a shorter window holds too few clock ticks."""
+        import time
+
+        if self._machine is None or self._own is None:
+            return None
+        time.sleep(max(0.0, min_window_s - (time.monotonic() - self._start)))
+        after, own_after = _cpu_jiffies(), _own_jiffies()
+        if after is None or own_after is None or after[1] <= self._machine[1]:
+            return None
+        cores = os.cpu_count() or 1
+        others = (after[0] - self._machine[0]) - (own_after - self._own)
+        return round(max(0.0, cores * others / (after[1] - self._machine[1])), 2)
+
+
+def other_cores_busy(window_s: float = 0.3) -> float | None:
+    """How many cores other processes keep busy now, over a short window."""
+    return BusyMeter().read(window_s)
 
 
 def busy_machine(other_busy: float | None, cores: int | None = None) -> bool:
@@ -121,7 +137,7 @@ def busy_machine(other_busy: float | None, cores: int | None = None) -> bool:
 
 def conditions_label(load_before: float | None, others_busy: float | None, threads: dict[str, int]) -> str:
     """How an FPS was measured, beside the hardware: e.g. ``torch 2 threads, load 1.1, others 0.0``
-    (threads per library, the 1-minute load average, cores other processes used before timing)."""
+    (threads per library, the 1-minute load average, cores other processes used while it was timed)."""
     parts = [f"{name} {n} threads" for name, n in threads.items()]
     if load_before is not None:
         parts.append(f"load {load_before:.1f}")
