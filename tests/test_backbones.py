@@ -13,7 +13,7 @@ from torch import nn
 from torchvision.models import mobilenet_v2
 from torchvision.ops.misc import FrozenBatchNorm2d
 
-from memnet.backbone import ImageEncoder, MaskEncoder
+from memnet.backbone import FrozenNorm, ImageEncoder, MaskEncoder
 from memnet.weight_layouts import is_tonylins_layout, tonylins_to_torchvision
 from memnet.weights import load_model, read_backbone_file
 from vosbench.checkpoints import load_checkpoint
@@ -37,6 +37,37 @@ def test_feature_strides_and_widths(backbone: str, channels: tuple[int, int, int
     assert masks.shape == (3, masks.shape[1], 4, 6)
 
 
+def test_frozen_norm_computes_torchvisions_floats_and_sees_every_change() -> None:
+    """The cached scale and shift give torchvision's frozen batch norm's floats bit for bit,
+    in training (gradients too) and inference, and follow every change of its tensors: a
+    load, an in-place change (calibration), a move to another dtype."""
+    generator = torch.Generator().manual_seed(0)
+    ours, theirs = FrozenNorm(8), FrozenBatchNorm2d(8)
+    state = {k: torch.rand(v.shape, generator=generator) + 0.5 for k, v in theirs.state_dict().items()}
+
+    def same(x: torch.Tensor) -> None:
+        a, b = x.clone().requires_grad_(), x.clone().requires_grad_()
+        out_a, out_b = ours(a), theirs(b)
+        assert torch.equal(out_a, out_b)
+        out_a.square().sum().backward()
+        out_b.square().sum().backward()
+        assert torch.equal(a.grad, b.grad)
+        with torch.inference_mode():
+            assert torch.equal(ours(x), theirs(x))
+
+    x = torch.randn(2, 8, 5, 7, generator=generator)
+    same(x)  # untouched: mean 0, variance 1
+    ours.load_state_dict(state)
+    theirs.load_state_dict(state)
+    same(x)
+    for net in (ours, theirs):
+        net.running_mean.add_(0.25)  # what calibrate_frozen_norms does, in place
+    same(x)
+    ours.double()
+    theirs.double()
+    same(x.double())
+
+
 @pytest.mark.parametrize("architecture", ["sitvos", "stm"])
 @torch.no_grad()
 def test_both_networks_take_mobilenetv2(architecture: str) -> None:
@@ -47,7 +78,9 @@ def test_both_networks_take_mobilenetv2(architecture: str) -> None:
     entry = model.memorise(encoded, torch.rand(1, 3, 64, 96), probs)
     logits = model.segment_memory(encoded, [entry, entry])
     assert logits.shape == (2, 2, 16, 24)
-    norms = [m for m in model.modules() if "BatchNorm" in type(m).__name__]
+    norms = [
+        m for m in model.modules() if isinstance(m, (nn.modules.batchnorm._BatchNorm, FrozenBatchNorm2d))
+    ]
     assert len(norms) > 50 and all(isinstance(m, FrozenBatchNorm2d) for m in norms)
     # frozen: the norms hold no trainable parameters
     assert not any(p.requires_grad for m in norms for p in m.parameters())

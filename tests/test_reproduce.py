@@ -619,6 +619,7 @@ def test_recipe_trains_once_and_its_checkpoint_runs(tmp_path: Path, tiny_demo) -
     ctx = Context(tmp_path / "work", tiny_demo, recipes, recipes.quick, progress=False)
     checkpoint, key = train_recipe(recipes.recipes["tiny"], ctx)
     assert checkpoint.is_file() and (checkpoint.parent / "done.json").is_file()
+    assert not (checkpoint.parent / "state.pt").exists()  # a finished stage never resumes
     stamp = checkpoint.stat().st_mtime_ns
     assert ctx.trained == {"tiny": (checkpoint.parent,)}  # what the training report reads
     assert train_recipe(recipes.recipes["tiny"], ctx) == (checkpoint, key)

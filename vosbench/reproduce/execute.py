@@ -193,6 +193,8 @@ def _train_stage(ctx: Context, name: str, stage: str, config, inputs: dict[str, 
     )
     record = {"inputs": inputs, "summary": summary, "commit": ctx.commit, "numerics": ctx.numerics}
     write_atomic(done, json.dumps(record, indent=1, default=str))
+    # only an unfinished stage resumes: its optimiser state (three times the weights) goes
+    (folder / "state.pt").unlink(missing_ok=True)
 
 
 def stage_data(stage: str, config, ctx: Context):

@@ -92,9 +92,14 @@ class Session:
     scheduler: torch.optim.lr_scheduler.LambdaLR
     start: int
 
-    def save(self, iteration: int) -> None:
-        """state.pt (to resume) and last.pth (a checkpoint), on rank 0."""
+    def save(self, iteration: int, resumable: bool = True) -> None:
+        """state.pt (to resume; not where ``resumable`` is False) and last.pth (a checkpoint),
+        on rank 0."""
         if not self.world.is_main:
+            return
+        extra = {"iteration": iteration, "stage": self.config.stage}
+        save_checkpoint(self.out / "last.pth", self.model, self.model.config, extra, self.spec.name)
+        if not resumable:
             return
         state = {
             "model": self.model.state_dict(),
@@ -105,8 +110,6 @@ class Session:
         }
         with atomic_path(self.out / "state.pt") as tmp:
             torch.save(state, tmp)
-        extra = {"iteration": iteration, "stage": self.config.stage}
-        save_checkpoint(self.out / "last.pth", self.model, self.model.config, extra, self.spec.name)
 
 
 def train(
@@ -122,7 +125,9 @@ def train(
     score) on rank 0."""
     session = _setup(network_spec(config.model), config, clips, Path(out), device, resume)
     if validate is not None and session.world.is_main and session.start == 0:
-        session.save(0)  # the untrained network, for comparison
+        # the untrained network, for comparison; resuming from nothing is starting afresh,
+        # so no state.pt (three times the weights' size) for it
+        session.save(0, resumable=False)
         _record_validation(session.out, validate, 0)
     last_loss, seconds, iteration = _loop(session, clips, validate, progress)
     return _summary(session, validate, last_loss, seconds, iteration)
