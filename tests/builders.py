@@ -182,3 +182,11 @@ def frame_tensor(image: np.ndarray):
     import torch
 
     return torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
+
+
+def batch_norms(model) -> list:
+    """Every batch norm of ``model``, trainable or frozen (whatever its class is called)."""
+    from torch import nn
+    from torchvision.ops.misc import FrozenBatchNorm2d
+
+    return [m for m in model.modules() if isinstance(m, (nn.modules.batchnorm._BatchNorm, FrozenBatchNorm2d))]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from builders import ONE_TINY_ITERATION, checkpoint_round_trip
+from builders import ONE_TINY_ITERATION, batch_norms, checkpoint_round_trip
 from torch import nn
 from torchvision.models import mobilenet_v2
 from torchvision.ops.misc import FrozenBatchNorm2d
@@ -78,9 +78,7 @@ def test_both_networks_take_mobilenetv2(architecture: str) -> None:
     entry = model.memorise(encoded, torch.rand(1, 3, 64, 96), probs)
     logits = model.segment_memory(encoded, [entry, entry])
     assert logits.shape == (2, 2, 16, 24)
-    norms = [
-        m for m in model.modules() if isinstance(m, (nn.modules.batchnorm._BatchNorm, FrozenBatchNorm2d))
-    ]
+    norms = batch_norms(model)
     assert len(norms) > 50 and all(isinstance(m, FrozenBatchNorm2d) for m in norms)
     # frozen: the norms hold no trainable parameters
     assert not any(p.requires_grad for m in norms for p in m.parameters())

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from builders import checkpoint_round_trip, frame_tensor
+from builders import batch_norms, checkpoint_round_trip, frame_tensor
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torchvision.ops.misc import FrozenBatchNorm2d
@@ -93,7 +93,7 @@ def test_shapes(model: SITVOS) -> None:
 
 
 def test_backbones_use_frozen_batch_norm(model: SITVOS) -> None:
-    norms = [m for m in model.modules() if "BatchNorm" in type(m).__name__]
+    norms = batch_norms(model)
     assert norms and all(isinstance(m, FrozenBatchNorm2d) for m in norms)
     assert model.mask_encoder.stem[0].in_channels == 1
 
