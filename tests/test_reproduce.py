@@ -185,12 +185,29 @@ def test_bad_spec_names_the_bad_key(tmp_path: Path, spec: str, message: str) -> 
             RECIPES.replace("[scales.quick]", '[scales.quick]\nthreads = "2"'),
             r"scales\.quick\.threads: expected a",
         ),
+        (
+            RECIPES.replace("[scales.quick]", "[scales.quick]\nsynthetic_clips = -1"),
+            r"scales\.quick\.synthetic_clips: expected 1 or more",
+        ),
     ],
 )
 def test_bad_recipes_name_the_bad_key(tmp_path: Path, recipes: str, message: str) -> None:
     folder = _experiments(tmp_path, recipes=recipes)
     with pytest.raises(SpecError, match=message):
         load_recipes(folder / "recipes.toml")
+
+
+def test_a_scale_sets_how_many_synthetic_clips_pretraining_validates_on(tmp_path: Path, tiny_demo) -> None:
+    from vosbench.reproduce.execute import _stage_config, stage_data
+    from vosbench.training.coco_validation import SYNTHETIC_CLIPS
+
+    recipes_text = RECIPES.replace('stages = ["main"]', 'stages = ["pretrain"]')
+    for setting, clips in (("", SYNTHETIC_CLIPS), ("synthetic_clips = 3\n", 3)):
+        text = recipes_text.replace("[scales.quick]\n", f"[scales.quick]\n{setting}")
+        recipes = load_recipes(_experiments(tmp_path / str(clips), recipes=text) / "recipes.toml")
+        ctx = Context(tmp_path / "work", tiny_demo, recipes, recipes.quick, progress=False)
+        config = _stage_config(recipes.recipes["tiny"], "pretrain", "", recipes.quick)
+        assert stage_data("pretrain", config, ctx).val_coco_clips == clips
 
 
 def test_missing_paper_csv_fails_before_any_row_runs(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -168,6 +168,10 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
             "revision": TRAINING_REVISION,
             **ctx.keyed_numerics(),
         }
+        if stage == "pretrain" and ctx.scale.synthetic_clips:
+            # what its validation scores; unset (the default), it adds nothing to the key, so
+            # stages cached before the setting existed keep theirs
+            inputs["synthetic_clips"] = ctx.scale.synthetic_clips
         key = input_key(inputs)
         folder = ctx.work / "train" / key
         with ctx.lock(folder):
@@ -217,6 +221,7 @@ def stage_data(stage: str, config, ctx: Context):
         youtube_root=paths.get("youtube_root"),
         val_settings=tuple(sorted((k, str(v)) for k, v in options.items())),
         val_coco_ann=sources.coco_val if stage == "pretrain" else None,
+        **({"val_coco_clips": scale.synthetic_clips} if scale.synthetic_clips else {}),
     )
 
 

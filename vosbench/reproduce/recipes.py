@@ -46,6 +46,8 @@ class Scale:
     isa: str = ""  # the widest instruction set every CPU library may use ("": the machine's)
     # stage -> training fields for that stage only, over ``train`` (e.g. pre-training's own)
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # synthetic clips pre-training validates on (0: the trainer's default, SYNTHETIC_CLIPS)
+    synthetic_clips: int = 0
 
     def stage_train(self, stage: str) -> dict[str, Any]:
         """The training fields this scale sets for ``stage``."""
@@ -123,7 +125,7 @@ def _scale(path: Path, name: str, table: Any) -> Scale:
         where,
         table,
         set(),
-        {"train", "stages", "options", "demo", "label", "description", "threads", "isa"},
+        {"train", "stages", "options", "demo", "label", "description", "threads", "isa", "synthetic_clips"},
     )
     stages = _typed(path, f"{where}.stages", table.get("stages", {}), dict, "a table of stage -> settings")
     for stage in stages:
@@ -136,6 +138,13 @@ def _scale(path: Path, name: str, table: Any) -> Scale:
     if not (isinstance(size, list) and len(size) == 2 and all(isinstance(s, int) and s >= 32 for s in size)):
         raise SpecError(
             f"{path}: {where}.demo.size: expected [height, width], both at least 32, got {size!r}"
+        )
+    synthetic_clips = _typed(
+        path, f"{where}.synthetic_clips", table.get("synthetic_clips", 0), int, "a number of clips"
+    )
+    if synthetic_clips < 0:
+        raise SpecError(
+            f"{path}: {where}.synthetic_clips: expected 1 or more (0: the default), got {synthetic_clips}"
         )
     options = table.get("options", {})
     _typed(path, f"{where}.options", options, dict, "a table of method -> options")
@@ -151,6 +160,7 @@ def _scale(path: Path, name: str, table: Any) -> Scale:
         description=_typed(path, f"{where}.description", table.get("description", ""), str, "text"),
         threads=numerics.threads,
         isa=numerics.isa,
+        synthetic_clips=synthetic_clips,
         stages={
             stage: _train_fields(path, f"{where}.stages.{stage}", values, every_network=True)
             for stage, values in stages.items()

@@ -23,6 +23,10 @@ SPLIT = "val"
 MADE = "synthetic-clips.json"  # what the folder holds: it is remade when the request changes
 
 
+# How many synthetic validation clips a pre-training run scores unless told otherwise.
+SYNTHETIC_CLIPS = 16
+
+
 @dataclass(frozen=True)
 class SyntheticSet:
     """A request for held-out synthetic clips.
@@ -34,7 +38,7 @@ class SyntheticSet:
 
     coco_root: Path
     coco_ann: Path
-    clips: int = 16
+    clips: int = SYNTHETIC_CLIPS
     frames: int = 6
     size: int = 160
     max_objects: int = 3

@@ -11,7 +11,7 @@ from vosbench.io.preflight import writable_dir
 from vosbench.methods.options import build_options
 from vosbench.networks import NetworkSpec, network_spec
 from vosbench.system.devices import check_device
-from vosbench.training.coco_validation import SyntheticSet, synthetic_validation
+from vosbench.training.coco_validation import SYNTHETIC_CLIPS, SyntheticSet, synthetic_validation
 from vosbench.training.config import TrainConfig
 from vosbench.training.data import training_clips
 from vosbench.training.trainer import train
@@ -35,7 +35,7 @@ class TrainData:
     val_sequences: tuple[str, ...] | None = None
     val_settings: tuple[tuple[str, str], ...] = ()  # the validation runs' method options, e.g. size
     val_coco_ann: Path | None = None  # held-out COCO images for synthetic validation clips
-    val_coco_clips: int = 16
+    val_coco_clips: int = SYNTHETIC_CLIPS
 
 
 def train_stage(
