@@ -14,6 +14,7 @@ from vosbench.reproduce.columns import COLUMNS
 from vosbench.reproduce.spec import ExperimentSpec
 from vosbench.reproduce.tables import Line, MeasuredRow, MeasuredSet
 from vosbench.visual.compact import write_gif, write_palette_png
+from vosbench.visual.labels import place_labels
 from vosbench.visual.overlay import contact_sheet, overlay
 from vosbench.visual.plots import pyplot, save_figure
 
@@ -21,7 +22,6 @@ OVERLAY_SEQUENCES = 3
 GIF_WIDTH = 240
 GIF_FRAMES = 30  # longer sequences are subsampled: the committed reports stay small
 SHEET_TILE_HEIGHT = 120
-LABEL_ITERATIONS = 300
 
 
 ACCURACY_COLUMNS = ("davis2016_jf", "davis2017_jf")
@@ -76,29 +76,6 @@ def jf_fps_plot(spec: ExperimentSpec, lines: list[Line], accuracy: str, path: Pa
     ax.grid(alpha=0.3, which="both")
     place_labels(ax, texts, [(fps, value) for _, fps, value in points])
     return save_figure(fig, path)
-
-
-def place_labels(ax, texts: list, points: list[tuple[float, float]]) -> None:
-    """Move point labels apart (adjustText) so none overlaps another label or a point, each
-    joined to its point by a thin line; deterministic (a fixed number of steps)."""
-    from adjustText import adjust_text
-
-    x, y = (np.array(v, dtype=float) for v in zip(*points, strict=True))
-    _, leaders = adjust_text(
-        texts,
-        x=x,
-        y=y,
-        ax=ax,
-        expand=(1.2, 1.4),
-        force_text=(0.3, 0.6),
-        iter_lim=LABEL_ITERATIONS,  # a count, not adjustText's default 1 s: the same figure every run
-        arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.5},
-    )
-    for leader in leaders:
-        # clipping a line to its label bisects with the label's extent at every draw (seconds
-        # per figure); it starts at the label's centre instead, under the label's white box
-        leader.set_patchA(None)
-        leader.set_zorder(3.5)
 
 
 def sequence_bars(spec: ExperimentSpec, measured: MeasuredSet, dataset: str, path: Path) -> Path | None:
