@@ -129,6 +129,28 @@ def test_pretraining_validates_on_synthetic_clips_of_held_out_images(small_demo,
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in sorted(other.glob("*.png"))]
 
 
+def test_the_train_command_leaves_the_synthetic_clip_count_to_the_trainer() -> None:
+    """Without --val-coco-clips the request carries the trainer's default (one number, kept
+    in one place), and the help quotes that number."""
+    from vosbench.cli import build_parser
+    from vosbench.commands.common import arguments_of
+    from vosbench.training.coco_validation import SYNTHETIC_CLIPS
+    from vosbench.training.command import TrainData
+
+    parser = build_parser()
+    args = parser.parse_args(["train", "--stage", "pretrain", "--out", "x"])
+    assert "val_coco_clips" not in arguments_of(TrainData, args)
+    assert TrainData.__dataclass_fields__["val_coco_clips"].default == SYNTHETIC_CLIPS
+    assert (
+        parser.parse_args(
+            ["train", "--stage", "pretrain", "--out", "x", "--val-coco-clips", "5"]
+        ).val_coco_clips
+        == 5
+    )
+    train = parser._subparsers._group_actions[0].choices["train"]
+    assert f"default: {SYNTHETIC_CLIPS}," in " ".join(train.format_help().split())
+
+
 def test_both_stages_and_the_checkpoint_runs(
     small_demo, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:

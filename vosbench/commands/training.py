@@ -182,5 +182,8 @@ def _add_validation_flags(p: argparse.ArgumentParser) -> None:
         "(under --coco-root), e.g. instances_val2017.json: pre-training's own learning signal",
     )
     p.add_argument(
-        "--val-coco-clips", type=int, default=16, help="how many synthetic validation clips (default 16)"
+        "--val-coco-clips",
+        type=int,
+        default=argparse.SUPPRESS,  # unset: the trainer's own default, kept in one place
+        help="how many synthetic validation clips (default: 16, docs/training.md)",
     )
