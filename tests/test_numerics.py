@@ -13,7 +13,15 @@ from pathlib import Path
 import pytest
 import torch
 
-from vosbench.numerics import ISAS, Numerics, numeric_state, pin, state_matches
+from vosbench.numerics import (
+    ISAS,
+    Numerics,
+    cpu_flags,
+    numeric_state,
+    opencv_groups_off,
+    pin,
+    state_matches,
+)
 from vosbench.reproduce.recipes import load_recipes, scale_numerics
 from vosbench.reproduce.spec import SpecError
 
@@ -30,6 +38,29 @@ def test_avx2_caps_every_library_and_fixes_the_threads() -> None:
     assert env["OMP_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "2"
     assert Numerics(2, "avx2").pinned and not Numerics(2).pinned and not Numerics(0, "avx2").pinned
     assert Numerics().environment() == {}
+
+
+def test_opencv_is_told_to_leave_the_groups_wider_than_avx2_that_the_cpu_has() -> None:
+    skx = {"avx2", "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"}
+    assert opencv_groups_off(frozenset({"avx2", "fma"})) == ""  # an AVX2 CPU: nothing to name
+    assert opencv_groups_off(frozenset(skx)) == "AVX512-SKX"
+    assert opencv_groups_off(frozenset(skx | {"avx512_vnni"})) == "AVX512-SKX,AVX512-CLX"
+    assert opencv_groups_off(frozenset({"avx2", "avx_vnni"})) == "AVX_VNNI"
+
+
+def test_under_the_pins_opencv_runs_no_code_wider_than_avx2() -> None:
+    """OpenCV marks a dispatch group it will not use with "?" (absent or turned off); under the
+    pins none wider than AVX2 is in use, on this CPU whatever it has."""
+    env = {**os.environ, **Numerics(2, "avx2").environment()}
+    done = subprocess.run(
+        [sys.executable, "-c", "import cv2; print(cv2.getCPUFeaturesLine())"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and done.stderr == "", done.stderr  # no warning about a group
+    wide = [t for t in done.stdout.split() if "AVX512" in t or "AVX_VNNI" in t]
+    assert all(t.endswith("?") for t in wide), done.stdout
 
 
 def test_bad_settings_are_refused() -> None:
@@ -56,6 +87,7 @@ def test_the_state_in_effect_is_compared_with_what_a_scale_pins() -> None:
         "onednn_max_isa": onednn,
         "mkl_cbwr": mkl,
         "numpy_disabled": numpy_off,
+        "opencv_disabled": opencv_groups_off(cpu_flags()),
     }
     assert state_matches(numerics, pinned)
     assert not state_matches(numerics, {**pinned, "threads": 1})

@@ -14,6 +14,9 @@ which kernel each library picks, and the libraries pick by processor:
   than on an AMD one (below); only its ``COMPATIBLE`` branch (SSE2) gave the same on both;
 * NumPy dispatches its float kernels (sin, cos, exp: the demo data's shapes and the training
   clips' affine maps) to AVX-512 code where it can (``NPY_DISABLE_CPU_FEATURES`` stops it);
+* OpenCV (the clips' warps, resizes and colour jitter, optical flow) dispatches some kernels to
+  AVX-512 and AVX-VNNI code (``OPENCV_CPU_DISABLE`` stops it; OpenCV warns about naming a
+  group the CPU lacks, so only the groups this CPU has are named: nothing on an AVX2 CPU);
 * the thread count sets how every parallel sum is split (``torch.set_num_threads``, and
   ``OMP_NUM_THREADS``/``MKL_NUM_THREADS`` for pools that start before torch sets it).
 
@@ -36,9 +39,13 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 # isa -> (ATen capability, oneDNN max ISA, MKL CNR branch, NumPy features turned off)
 ISAS = {"avx2": ("avx2", "AVX2", "COMPATIBLE", "X86_V4 AVX512_ICL AVX512_SPR")}
+# OpenCV's dispatch groups wider than AVX2, by the /proc/cpuinfo flags each needs
+_SKX = frozenset({"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"})
+OPENCV_WIDER = {"AVX_VNNI": frozenset({"avx_vnni"}), "AVX512-SKX": _SKX, "AVX512-CLX": _SKX | {"avx512_vnni"}}
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,9 @@ class Numerics:
                 "MKL_DYNAMIC": "FALSE",  # MKL uses the threads it is given, never fewer
                 "NPY_DISABLE_CPU_FEATURES": numpy_off,
             }
+            opencv_off = opencv_groups_off(cpu_flags())
+            if opencv_off:
+                env["OPENCV_CPU_DISABLE"] = opencv_off
         if self.threads:
             env |= {"OMP_NUM_THREADS": str(self.threads), "MKL_NUM_THREADS": str(self.threads)}
         return env
@@ -81,13 +91,31 @@ class Numerics:
         return ", ".join(parts)
 
 
+def cpu_flags() -> frozenset[str]:
+    """This CPU's feature flags as Linux lists them (empty elsewhere)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return frozenset()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return frozenset(line.partition(":")[2].split())
+    return frozenset()
+
+
+def opencv_groups_off(flags: frozenset[str]) -> str:
+    """The value of ``OPENCV_CPU_DISABLE`` that keeps OpenCV to AVX2 code on a CPU with ``flags``:
+    the wider groups it has, comma-separated ("" where it has none)."""
+    return ",".join(name for name, needs in OPENCV_WIDER.items() if needs <= flags)
+
+
 def pin(numerics: Numerics) -> bool:
     """Set ``numerics`` for this process; False where NumPy or torch was imported before with
     other settings (each library reads its own once, so it is too late: nothing is changed, and
     :func:`numeric_state` tells what is in effect). The thread count is applied again where
     the computation starts (:func:`vosbench.system.devices.torch_threads`)."""
     env = numerics.environment()
-    loaded = any(name in sys.modules for name in ("numpy", "torch"))
+    loaded = any(name in sys.modules for name in ("numpy", "torch", "cv2"))
     if loaded and any(os.environ.get(k) != v for k, v in env.items()):
         return False
     os.environ.update(env)
@@ -105,6 +133,7 @@ def numeric_state() -> dict[str, object]:
         "onednn_max_isa": os.environ.get("ONEDNN_MAX_CPU_ISA", ""),
         "mkl_cbwr": os.environ.get("MKL_CBWR", ""),
         "numpy_disabled": os.environ.get("NPY_DISABLE_CPU_FEATURES", ""),
+        "opencv_disabled": os.environ.get("OPENCV_CPU_DISABLE", ""),
         "torch": torch.__version__,
         "numpy": numpy.__version__,
     }
@@ -125,5 +154,6 @@ def state_matches(numerics: Numerics, state: dict[str, object]) -> bool:
             "mkl_cbwr": mkl,
             "numpy_disabled": numpy_off,
         }
+        wanted["opencv_disabled"] = opencv_groups_off(cpu_flags())
         return all(str(state.get(k, "")).upper() == v.upper() for k, v in wanted.items())
     return True
