@@ -210,6 +210,36 @@ def test_a_scale_sets_how_many_synthetic_clips_pretraining_validates_on(tmp_path
         assert stage_data("pretrain", config, ctx).val_coco_clips == clips
 
 
+def test_a_stages_key_holds_what_its_validation_reads(
+    tmp_path: Path, tiny_demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached stage is reused only with the same validation, since its curves and held-out
+    columns come from it: the synthetic clips' count and the validation runs' options key it,
+    a row's other options do not."""
+    from vosbench.reproduce import execute
+
+    keys: dict[str, str] = {}
+    recipes_text = RECIPES.replace('stages = ["main"]', 'stages = ["pretrain"]')
+    variants = {
+        "as is": recipes_text,
+        "again": recipes_text,
+        "3 synthetic clips": recipes_text.replace(
+            "[scales.quick]\n", "[scales.quick]\nsynthetic_clips = 3\n"
+        ),
+        "validation size": recipes_text.replace("sitvos = { size = 48 }", "sitvos = { size = 40 }"),
+        "another method's options": recipes_text.replace(
+            "{ size = 48 } }", "{ size = 48 }, stm = { size = 40 } }"
+        ),
+    }
+    for name, text in variants.items():
+        recipes = load_recipes(_experiments(tmp_path / name, recipes=text) / "recipes.toml")
+        ctx = Context(tmp_path / "work", tiny_demo, recipes, recipes.quick, progress=False)
+        monkeypatch.setattr(execute, "_train_stage", lambda *args: None)  # keys only: nothing trains
+        keys[name] = train_recipe(recipes.recipes["tiny"], ctx)[1]
+    assert keys["again"] == keys["as is"] == keys["another method's options"]
+    assert len({keys["as is"], keys["3 synthetic clips"], keys["validation size"]}) == 3
+
+
 def test_missing_paper_csv_fails_before_any_row_runs(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     folder = _experiments(tmp_path)
     (folder / "paper.csv").unlink()

@@ -158,24 +158,22 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
     checkpoint, previous = "", None
     folders: list[Path] = []
     for stage in recipe.stages:
-        data = _stage_data(stage, ctx.sources)
         config = _stage_config(recipe, stage, checkpoint, ctx.scale)
+        data = stage_data(stage, config, ctx)
         inputs = {
             **asdict(config),
             "init_checkpoint": previous,
-            "data": data,
+            "data": _stage_data(stage, ctx.sources),
+            # what its validation scores: the curves and the held-out columns come from it
+            "validation": validation_inputs(data),
             "device": ctx.device,
             "revision": TRAINING_REVISION,
             **ctx.keyed_numerics(),
         }
-        if stage == "pretrain" and ctx.scale.synthetic_clips:
-            # what its validation scores; unset (the default), it adds nothing to the key, so
-            # stages cached before the setting existed keep theirs
-            inputs["synthetic_clips"] = ctx.scale.synthetic_clips
         key = input_key(inputs)
         folder = ctx.work / "train" / key
         with ctx.lock(folder):
-            _train_stage(ctx, recipe.name, stage, config, inputs, folder)
+            _train_stage(ctx, recipe.name, stage, config, data, inputs, folder)
         checkpoint, previous = str(folder / "last.pth"), key
         folders.append(folder)
     assert previous is not None
@@ -183,7 +181,9 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
     return Path(checkpoint), previous
 
 
-def _train_stage(ctx: Context, name: str, stage: str, config, inputs: dict[str, Any], folder: Path) -> None:
+def _train_stage(
+    ctx: Context, name: str, stage: str, config, data, inputs: dict[str, Any], folder: Path
+) -> None:
     """Train one stage into ``folder`` unless the cache has it (resuming an interrupted one),
     through the training path `vosbench train` takes."""
     from vosbench.training.command import run_stage
@@ -192,9 +192,7 @@ def _train_stage(ctx: Context, name: str, stage: str, config, inputs: dict[str, 
     if ctx.cached("training", folder.name, folder, done, f"{name}: stage {stage}"):
         return
     print(f"training {name}: stage {stage} ({config.iterations} iterations) -> {folder}")
-    summary = run_stage(
-        config, stage_data(stage, config, ctx), folder, ctx.device, resume=True, progress=ctx.progress
-    )
+    summary = run_stage(config, data, folder, ctx.device, resume=True, progress=ctx.progress)
     record = {"inputs": inputs, "summary": summary, "commit": ctx.commit, "numerics": ctx.numerics}
     write_atomic(done, json.dumps(record, indent=1, default=str))
     # only an unfinished stage resumes: its optimiser state (three times the weights) goes
@@ -223,6 +221,18 @@ def stage_data(stage: str, config, ctx: Context):
         val_coco_ann=sources.coco_val if stage == "pretrain" else None,
         **({"val_coco_clips": scale.synthetic_clips} if scale.synthetic_clips else {}),
     )
+
+
+def validation_inputs(data) -> dict[str, Any]:
+    """What a stage's validation reads (``data``: its :class:`TrainData`), for its cache key: the
+    held-out videos' root (their names are the config's ``holdout``), the validation runs'
+    method options, and the held-out COCO annotations with the number of synthetic clips."""
+    synthetic = data.val_coco_ann is not None
+    return {
+        "davis": [data.davis_dataset, str(data.davis_root.resolve()) if data.davis_root else None],
+        "settings": [list(pair) for pair in data.val_settings],
+        "coco": [str(data.val_coco_ann.resolve()), data.val_coco_clips] if synthetic else None,
+    }
 
 
 def row_settings(row: RowSpec, scale: Scale) -> dict[str, Any]:
