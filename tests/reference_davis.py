@@ -9,6 +9,7 @@ as in the official toolkit.
 from __future__ import annotations
 
 import math
+import warnings
 
 import cv2
 import numpy as np
@@ -72,7 +73,10 @@ def ref_statistics(values: np.ndarray) -> tuple[float, float, float]:
     edges = np.round(np.linspace(1, len(values), 5) + 1e-10) - 1
     edges = edges.astype(np.uint8)  # as the official code, which wraps past 256 frames
     bins = [values[edges[i] : edges[i + 1] + 1] for i in range(4)]
-    decay = float(np.nanmean(bins[0]) - np.nanmean(bins[3]))
+    with warnings.catch_warnings():
+        # wrapped edges can leave a bin empty: NaN, as the official code gives (with this warning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        decay = float(np.nanmean(bins[0]) - np.nanmean(bins[3]))
     return mean, recall, decay
 
 
