@@ -93,6 +93,11 @@ def test_the_state_in_effect_is_compared_with_what_a_scale_pins() -> None:
     assert not state_matches(numerics, {**pinned, "threads": 1})
     assert not state_matches(numerics, {**pinned, "aten_capability": "AVX512"})
     assert not state_matches(numerics, {**pinned, "mkl_cbwr": "AVX2"})
+    # OpenCV's cap depends on the computing CPU: checked against flags given, not a recorded row's
+    skx = frozenset({"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"})
+    assert state_matches(numerics, {**pinned, "opencv_disabled": "AVX512-SKX"}, skx)
+    assert not state_matches(numerics, {**pinned, "opencv_disabled": ""}, skx)
+    assert state_matches(numerics, {**pinned, "opencv_disabled": ""})  # an AVX2 machine's row
     state = numeric_state()
     assert state["threads"] == torch.get_num_threads() and state["torch"] == torch.__version__
 

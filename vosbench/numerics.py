@@ -142,8 +142,10 @@ def numeric_state() -> dict[str, object]:
     return state
 
 
-def state_matches(numerics: Numerics, state: dict[str, object]) -> bool:
-    """Whether ``state`` (from :func:`numeric_state`) is what ``numerics`` pins."""
+def state_matches(numerics: Numerics, state: dict[str, object], flags: frozenset[str] | None = None) -> bool:
+    """Whether ``state`` (from :func:`numeric_state`) is what ``numerics`` pins. OpenCV's cap
+    names the groups of the CPU that computed it, so it is checked only where that CPU's
+    ``flags`` are given (this process's own state); a recorded row's CPU is not known here."""
     if numerics.threads and state.get("threads") != numerics.threads:
         return False
     if numerics.isa:
@@ -154,6 +156,7 @@ def state_matches(numerics: Numerics, state: dict[str, object]) -> bool:
             "mkl_cbwr": mkl,
             "numpy_disabled": numpy_off,
         }
-        wanted["opencv_disabled"] = opencv_groups_off(cpu_flags())
+        if flags is not None:
+            wanted["opencv_disabled"] = opencv_groups_off(flags)
         return all(str(state.get(k, "")).upper() == v.upper() for k, v in wanted.items())
     return True

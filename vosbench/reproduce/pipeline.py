@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from vosbench.errors import VosbenchError
-from vosbench.numerics import numeric_state, state_matches
+from vosbench.numerics import cpu_flags, numeric_state, state_matches
 from vosbench.reproduce.columns import COLUMNS
 from vosbench.reproduce.data import DataSources, scaled_demo
 from vosbench.reproduce.execute import Context, check_row, run_row
@@ -84,7 +84,7 @@ def reproduce(tables: list[str], sources: DataSources | None, options: Reproduce
     numerics = scale.numerics
     with torch_threads(numerics.threads):  # from the data on: results repeat
         state = numeric_state()
-        if numerics.pinned and not state_matches(numerics, state):
+        if numerics.pinned and not state_matches(numerics, state, cpu_flags()):
             print(
                 f"warning: the {scale.name} scale computes under {numerics.label()}, but this "
                 f"process computes under {state}: its values may differ from the committed ones "
