@@ -36,6 +36,7 @@ what this shows: the caps keep it from running.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from dataclasses import dataclass
@@ -91,6 +92,7 @@ class Numerics:
         return ", ".join(parts)
 
 
+@functools.cache  # a process's CPU does not change
 def cpu_flags() -> frozenset[str]:
     """This CPU's feature flags as Linux lists them (empty elsewhere)."""
     try:

@@ -136,7 +136,8 @@ def _stage_config(recipe: Recipe, stage: str, init: str, scale: Scale):
     return build_options(f"recipe {recipe.name!r}, stage {stage}", spec.train_config, values, invalid="")
 
 
-def _stage_data(stage: str, sources: DataSources) -> dict[str, str | None]:
+def stage_roots(stage: str, sources: DataSources) -> dict[str, str | None]:
+    """The dataset roots a stage trains on, resolved (part of its cache key)."""
     if stage == "pretrain":
         if sources.coco is None:
             raise VosbenchError("pre-training needs COCO: give --data coco=ROOT (or use --data demo)")
@@ -159,11 +160,12 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
     folders: list[Path] = []
     for stage in recipe.stages:
         config = _stage_config(recipe, stage, checkpoint, ctx.scale)
-        data = stage_data(stage, config, ctx)
+        roots = stage_roots(stage, ctx.sources)
+        data = stage_data(stage, config, ctx, roots)
         inputs = {
             **asdict(config),
             "init_checkpoint": previous,
-            "data": _stage_data(stage, ctx.sources),
+            "data": roots,
             # what its validation scores: the curves and the held-out columns come from it
             "validation": validation_inputs(data),
             "device": ctx.device,
@@ -199,16 +201,16 @@ def _train_stage(
     (folder / "state.pt").unlink(missing_ok=True)
 
 
-def stage_data(stage: str, config, ctx: Context):
+def stage_data(stage: str, config, ctx: Context, roots: dict[str, str | None]):
     """What a stage reads, as `vosbench train` would be told it: its clips' datasets, the
     DAVIS train videos the recipe holds out (validated on in both stages, so the curves
     compare), and for pre-training COCO's held-out images for synthetic validation clips; the
-    validation runs take the scale's method options."""
+    validation runs take the scale's method options. ``roots``: :func:`stage_roots`."""
     from vosbench.training import network_spec
     from vosbench.training.command import TrainData
 
     sources, scale = ctx.sources, ctx.scale
-    paths = {k: Path(v) for k, v in _stage_data(stage, sources).items() if v}
+    paths = {k: Path(v) for k, v in roots.items() if v}
     davis, davis_root, _ = sources.main_training()
     options = scale.options.get(network_spec(config.model).method, {})
     return TrainData(
