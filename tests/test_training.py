@@ -415,3 +415,25 @@ def test_ddp_training_killed_and_resumed_gives_the_same_weights(small_demo, tmp_
     summary = json.loads((killed / "summary.json").read_text())
     ran = summary["iterations_per_second"] * summary["train_seconds"]  # by the resumed processes
     assert round(ran) <= 6 - stopped_at  # it went on from the checkpoint, not from the start
+
+
+def test_a_run_killed_while_validating_validates_again_when_resumed(small_demo, tmp_path: Path) -> None:
+    """The state is saved just before a validation; a run killed inside it resumes past that
+    iteration, so the resumed run must score the checkpoint it starts from first."""
+    config = SITVOSTrainConfig(stage="main", iterations=4, checkpoint_every=4, validate_every=2, **TINY)
+    clips = training_clips(config, davis_root=small_demo.davis_root)
+    scored: list[int] = []
+
+    def validate(checkpoint: Path, _out: Path) -> float:
+        iteration = torch.load(checkpoint, weights_only=True)["iteration"]
+        if iteration == 2 and not scored.count(2):
+            scored.append(2)
+            raise KeyboardInterrupt("killed while validating")
+        return 0.5
+
+    with pytest.raises(KeyboardInterrupt):
+        train(config, clips, tmp_path, validate=validate, progress=False)
+    assert torch.load(tmp_path / "state.pt", weights_only=True)["iteration"] == 2
+    train(config, clips, tmp_path, resume=True, validate=validate, progress=False)
+    rows = [json.loads(line) for line in (tmp_path / "validation.jsonl").read_text().splitlines()]
+    assert [row["iteration"] for row in rows] == [0, 2, 4]

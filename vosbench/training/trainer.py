@@ -124,11 +124,13 @@ def train(
     """Train network ``config.model``; returns a summary (iterations, final loss, validation
     score) on rank 0."""
     session = _setup(network_spec(config.model), config, clips, Path(out), device, resume)
-    if validate is not None and session.world.is_main and session.start == 0:
-        # the untrained network, for comparison; resuming from nothing is starting afresh,
-        # so no state.pt (three times the weights' size) for it
-        session.save(0, resumable=False)
-        _record_validation(session.out, validate, 0)
+    if validate is not None and session.world.is_main and _validation_missing(session):
+        # at 0 the untrained network, for comparison (resuming from nothing is starting afresh,
+        # so no state.pt, three times the weights' size, for it); later, the validation an
+        # interrupted run was killed in: its state was saved just before, so the resumed
+        # loop starts past it
+        session.save(session.start, resumable=False)
+        _record_validation(session.out, validate, session.start)
     last_loss, seconds, iteration = _loop(session, clips, validate, progress)
     return _summary(session, validate, last_loss, seconds, iteration)
 
@@ -176,6 +178,23 @@ def _setup(
             _cut_log(out / log, start)
         write_atomic(out / "config.json", json.dumps(asdict(config), indent=1))
     return Session(spec, config, out, device, world, model, net, optimizer, scheduler, start)
+
+
+def _validation_missing(session: Session) -> bool:
+    """Whether a validation is due at the iteration the session starts from (0, or one of every
+    ``validate_every`` before the last, which the summary validates) and not in its log."""
+    start, config = session.start, session.config
+    due = start == 0 or (
+        config.validate_every > 0 and start % config.validate_every == 0 and start < config.iterations
+    )
+    log = session.out / "validation.jsonl"
+    if not due or not log.is_file():
+        return due
+    return all(
+        json.loads(line)["iteration"] != start
+        for line in log.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    )
 
 
 def _cut_log(path: Path, start: int) -> None:
