@@ -76,6 +76,43 @@ def test_crowded_labels_are_moved_apart() -> None:
     assert covered == []  # no label hides a point, its own or another's
 
 
+def test_a_label_with_room_sits_beside_its_point_and_a_moved_one_gets_a_leader() -> None:
+    """Straight right of the point at the nearest ring, no line; a label pushed away by
+    others, a line to its point. Above and below are as near as beside (a point's clear zone
+    is round)."""
+    from matplotlib.lines import Line2D
+
+    from vosbench.visual.labels import GAP, POINT_RADIUS
+
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    alone = ax.text(5, 5, "alone", fontsize=7)
+    place_labels(ax, [alone], [(5, 5)])
+    renderer = fig.canvas.get_renderer()
+    box = alone.get_window_extent(renderer)
+    px, py = ax.transData.transform((5, 5))
+    assert box.x0 - px == GAP + POINT_RADIUS and box.y0 <= py <= box.y1
+    assert not [a for a in ax.get_children() if isinstance(a, Line2D)]
+    plt.close(fig)
+
+    # one point, many labels: the nearest ring holds those beside, above and below (the
+    # diagonals touch the one above or below); the rest go further out, each with its line
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    texts = [ax.text(5, 5, f"label {i}", fontsize=7) for i in range(8)]
+    place_labels(ax, texts, [(5, 5)] * 8)
+    boxes = [t.get_window_extent(fig.canvas.get_renderer()) for t in texts]
+    lines = [a for a in ax.get_children() if isinstance(a, Line2D)]
+    plt.close(fig)
+    near = GAP + POINT_RADIUS
+    gaps = sorted(round(max(b.x0 - px, px - b.x1, b.y0 - py, py - b.y1), 6) for b in boxes)
+    assert gaps[:4] == [near] * 4  # right, left, above, below: all as near
+    assert len(lines) == sum(g > near for g in gaps) > 0
+
+
 def test_jf_fps_plot_of_the_committed_spec(tmp_path: Path) -> None:
     from vosbench.reproduce.figures import jf_fps_plot
 

@@ -19,6 +19,8 @@ GAP = 3.0  # pixels between a point and a label set right beside it
 RADII = (0.0, 8.0, 16.0, 26.0, 38.0, 52.0, 70.0, 92.0, 120.0, 155.0)
 # directions tried at each distance: right, left, above, below, then the diagonals
 DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1))
+# the farthest a label of the nearest ring (beside, above, below or diagonal) is from its point
+NEAREST = (POINT_RADIUS + GAP) * 2**0.5 + 0.5
 LEADER = {"color": "0.5", "linewidth": 0.5, "zorder": 3.5}
 
 
@@ -46,10 +48,7 @@ def place_labels(ax: Any, texts: list, points: list[tuple[float, float]]) -> Non
         box = _best_box(x, y, extent.width, extent.height, frame, taken)
         taken.append(box)
         text.set_position(ax.transData.inverted().transform((box.x0, box.y0)))
-        if (
-            min(abs(box.x0 - x), abs(box.x1 - x)) > POINT_RADIUS + GAP
-            or not box.y0 - GAP <= y <= box.y1 + GAP
-        ):
+        if _distance((x, y), box) > NEAREST:  # moved beyond the nearest ring of candidates
             _leader(ax, (x, y), box)
 
 
@@ -69,7 +68,13 @@ def _candidates(x: float, y: float, w: float, h: float):
                 if dx < 0
                 else x - w / 2
             )
-            bottom = y + GAP + radius if dy > 0 else y - GAP - radius - h if dy < 0 else y - h / 2
+            bottom = (
+                y + GAP + POINT_RADIUS + radius
+                if dy > 0
+                else y - GAP - POINT_RADIUS - radius - h
+                if dy < 0
+                else y - h / 2
+            )
             yield left, bottom
 
 
@@ -87,6 +92,13 @@ def _best_box(x: float, y: float, w: float, h: float, frame: Bbox, taken: list[B
         if overlap < best_overlap:
             best, best_overlap = box, overlap
     return best if best is not None else Bbox.from_bounds(x + GAP + POINT_RADIUS, y - h / 2, w, h)
+
+
+def _distance(point: tuple[float, float], box: Bbox) -> float:
+    """Pixels from ``point`` to the nearest point of ``box`` (0 inside it)."""
+    dx = max(box.x0 - point[0], 0.0, point[0] - box.x1)
+    dy = max(box.y0 - point[1], 0.0, point[1] - box.y1)
+    return (dx * dx + dy * dy) ** 0.5
 
 
 def _overlap_area(a: Bbox, b: Bbox) -> float:
