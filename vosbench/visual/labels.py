@@ -60,22 +60,17 @@ def _candidates(x: float, y: float, w: float, h: float):
     """Lower-left corners of a ``w`` x ``h`` box near (``x``, ``y``), nearest first."""
     for radius in RADII:
         for dx, dy in DIRECTIONS:
-            # the box's near edge at ``radius`` beyond the point's clear zone, centred on the other axis
-            left = (
-                x + GAP + POINT_RADIUS + radius
-                if dx > 0
-                else x - GAP - POINT_RADIUS - radius - w
-                if dx < 0
-                else x - w / 2
-            )
-            bottom = (
-                y + GAP + POINT_RADIUS + radius
-                if dy > 0
-                else y - GAP - POINT_RADIUS - radius - h
-                if dy < 0
-                else y - h / 2
-            )
-            yield left, bottom
+            yield _start(x, dx, radius, w), _start(y, dy, radius, h)
+
+
+def _start(centre: float, direction: int, radius: float, size: float) -> float:
+    """Where a box of ``size`` starts on one axis: its near edge ``radius`` beyond the point's
+    clear zone on the ``direction`` side, or centred on the point (direction 0)."""
+    if direction > 0:
+        return centre + GAP + POINT_RADIUS + radius
+    if direction < 0:
+        return centre - GAP - POINT_RADIUS - radius - size
+    return centre - size / 2
 
 
 def _best_box(x: float, y: float, w: float, h: float, frame: Bbox, taken: list[Bbox]) -> Bbox:
