@@ -120,26 +120,36 @@ def test_committed_demo_rows_record_the_pinned_numerics(recomputed: Path) -> Non
         assert all(state_matches(numerics, s) for s in row["numerics"].values()), row["numerics"]
 
 
-SMALL_MASKS = REPO / "reports" / "results" / "davis2016-small-davis2016-sitvos"
 SMALL_SOURCE = "davis2016, small-scale, MobileNetV2"  # the small-scale rows' marker in the tables
+# every kept run of the small scale (Table 1's SITVOS and STM rows keep their masks)
+SMALL_MASKS = sorted(
+    p for p in (REPO / "reports" / "results").glob("davis2016-small-davis2016-*") if p.is_dir()
+)
 
 
-def test_committed_small_scale_masks_score_as_their_table_row(davis2016_root: Path) -> None:
-    """The kept masks of the small-scale SITVOS run give, on the real DAVIS 2016 val, the
-    per-object J&F its Table 1 row records (three sequences, to keep the test short)."""
+def test_the_small_scale_keeps_sitvos_masks() -> None:
+    assert "davis2016-small-davis2016-sitvos" in [p.name for p in SMALL_MASKS]
+
+
+@pytest.mark.parametrize("folder", SMALL_MASKS, ids=lambda p: p.name)
+def test_committed_small_scale_masks_score_as_their_table_row(folder: Path, davis2016_root: Path) -> None:
+    """The kept masks of a small-scale run give, on the real DAVIS 2016 val, the per-object
+    J&F its table row records (three sequences, to keep the test short)."""
     from vosbench.evaluation import evaluate
 
-    committed = json.loads((REPO / "reports" / "measured" / "table1" / "davis2016-small.json").read_text())
-    row = next(r for r in committed["rows"] if r["label"] == "SITVOS")
+    source = json.loads((folder / "source.json").read_text())
+    committed = json.loads(
+        (REPO / "reports" / "measured" / source["table"] / "davis2016-small.json").read_text()
+    )
+    row = next(r for r in committed["rows"] if r["label"] == source["row"])
     expected = row["per_object"]["davis2016"]
     sequences = sorted({key.rsplit("_", 1)[0] for key in expected})[:3]
     result = evaluate(
-        "davis2016", davis2016_root, SMALL_MASKS, split="val", sequences=sequences, workers=1, progress=False
+        "davis2016", davis2016_root, folder, split="val", sequences=sequences, workers=1, progress=False
     )
     scored = {o.key: o.jf for o in result.objects}
     assert len(scored) == len(sequences)
     assert scored == pytest.approx({k: expected[k] for k in scored}, abs=1e-12), REGENERATE
-    source = json.loads((SMALL_MASKS / "source.json").read_text())
     assert source["scores"]["davis2016_jf"] == row["values"]["davis2016_jf"]
 
 
