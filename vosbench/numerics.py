@@ -1,4 +1,4 @@
-"""The numeric settings under which a CPU computes the same floats on any x86-64 machine.
+"""The numeric settings under which a CPU computes the same floats on any x86-64 CPU with AVX2.
 
 Training from random weights is chaotic: a last-bit difference in one sum at iteration 1 is a
 different network at iteration 50 (this project's quick main-only row scored 7.2 J&F on an
