@@ -40,17 +40,12 @@ def score_frame(
     argument does: cleared from both masks, so they count in neither J's intersection and
     union nor F's boundaries.
     """
-    if gt.shape != pred.shape:
-        raise ValueError(f"prediction {pred.shape} and ground truth {gt.shape} differ in shape")
+    gt, pred = _without_void(gt, pred, void)
     j = np.ones(n_objects, dtype=np.float64)
     f = np.ones(n_objects, dtype=np.float64)
     found = np.zeros(n_objects, dtype=bool)
     if n_objects == 0:
         return FrameScores(j, f, found)
-    if void is not None:
-        keep = ~void.astype(bool, copy=False)
-        gt = np.where(keep, gt, 0).astype(np.uint8)
-        pred = np.where(keep, pred, 0).astype(np.uint8)
     radius = boundary_radius(gt.shape, bound_th)
     region = grow_box([nonzero_box(gt | pred)], gt.shape)
     if region is None:
@@ -76,6 +71,16 @@ def score_frame(
     return FrameScores(j, f, found)
 
 
+def _without_void(gt: np.ndarray, pred: np.ndarray, void: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """``gt`` and ``pred`` (same shape, or a ValueError) with ``void`` pixels cleared from both."""
+    if gt.shape != pred.shape:
+        raise ValueError(f"prediction {pred.shape} and ground truth {gt.shape} differ in shape")
+    if void is None:
+        return gt, pred
+    keep = ~void.astype(bool, copy=False)
+    return np.where(keep, gt, 0).astype(np.uint8), np.where(keep, pred, 0).astype(np.uint8)
+
+
 def score_frame_j(
     gt: np.ndarray,
     pred: np.ndarray,
@@ -85,11 +90,7 @@ def score_frame_j(
 ) -> FrameScores:
     """J of objects 1..n_objects, as :func:`score_frame`, for protocols that score no F (VOST);
     ``f`` is NaN."""
-    if gt.shape != pred.shape:
-        raise ValueError(f"prediction {pred.shape} and ground truth {gt.shape} differ in shape")
-    if void is not None:
-        keep = ~void.astype(bool, copy=False)
-        gt, pred = np.where(keep, gt, 0), np.where(keep, pred, 0)
+    gt, pred = _without_void(gt, pred, void)
     labels = np.arange(1, n_objects + 1, dtype=np.int64)
     # one pass over the pixels: counts of (gt label, predicted label) pairs
     pairs = np.bincount(
