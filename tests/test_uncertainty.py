@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from vosbench.cli import main
 from vosbench.errors import VosbenchError
-from vosbench.evaluation.uncertainty import compare, score_interval, sequence_of
+from vosbench.evaluation.uncertainty import TIE, compare, score_interval, sequence_of
 
 scores_strategy = st.dictionaries(
     st.tuples(st.sampled_from([f"seq{i}" for i in range(8)]), st.integers(1, 3)).map(
@@ -85,14 +85,16 @@ def _exact_sign_flip_p(sums: list[float]) -> float:
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.floats(-0.5, 0.5), min_size=2, max_size=9))
 @example([-0.5, -1.3820770972515874e-14])  # a difference of float noise is a tie
+@example([0.5, 1e-12])  # at the tie threshold: what counts is the difference the scores give
 def test_the_p_value_is_the_exact_sign_flip_test(differences: list[float]) -> None:
     b = {f"v{i}_1": 0.5 for i in range(len(differences))}
     a = {f"v{i}_1": 0.5 + d for i, d in enumerate(differences)}
     result = compare(a, b)
-    if np.allclose(differences, 0, atol=1e-12):
-        assert result.p_value == 1.0
-    else:
-        assert result.p_value == pytest.approx(_exact_sign_flip_p(differences), abs=1e-9)
+    # the differences as the scores give them (0.5 + d - 0.5 is not d), those under TIE ties:
+    # [0.5, 1e-12] is one real difference and a tie (1e-12 comes back as 0.99998e-12)
+    given = [a[k] - b[k] for k in a]
+    untied = [x if abs(x) >= TIE else 0.0 for x in given]
+    assert result.p_value == pytest.approx(_exact_sign_flip_p(untied), abs=1e-9)
 
 
 def test_a_clear_difference_holds_and_a_null_one_is_not_resolved() -> None:
@@ -201,6 +203,30 @@ def test_compare_does_not_claim_a_null_difference(tmp_path: Path, capsys) -> Non
     b = write_results(tmp_path / "b", _shifted(truth, swapped))  # the same errors, other videos
     assert main(["compare", str(a), str(b), "--dataset", "davis2017", "--root", str(root), "--quiet"]) == 0
     assert "A > B: not resolved at 95%" in capsys.readouterr().out
+
+
+def test_compare_says_what_made_each_side_where_its_folder_says(tmp_path: Path, capsys) -> None:
+    """A folder `vosbench reproduce` kept names its table row and set (source.json); one that
+    `vosbench run` wrote names its method (run.json); a bare folder is named by its path alone."""
+    root, truth = _dataset(tmp_path)
+    kept = write_results(tmp_path / "kept", truth)
+    source = {"table": "table1", "row": "SITVOS", "scale": "davis2016, small-scale, MobileNetV2"}
+    (kept / "source.json").write_text(json.dumps(source))
+    ran = write_results(tmp_path / "ran", truth)
+    (ran / "run.json").write_text(json.dumps({"method": "flow-propagation", "options": {}}))
+    bare = write_results(tmp_path / "bare", truth)
+    out = tmp_path / "cmp"
+    common = ["--dataset", "davis2017", "--root", str(root), "--quiet"]
+    assert main(["compare", str(kept), str(ran), *common, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"{kept} (table1 row 'SITVOS', davis2016, small-scale, MobileNetV2)" in printed
+    assert f"{ran} (vosbench run --method flow-propagation)" in printed
+    report = json.loads((out / "comparison.json").read_text())
+    assert report["a_about"].startswith("table1 row 'SITVOS'") and report["b_about"].endswith(
+        "flow-propagation"
+    )
+    assert main(["compare", str(bare), str(kept), *common]) == 0
+    assert f"  {bare}\n" in capsys.readouterr().out
 
 
 def test_compare_refuses_results_of_other_objects(tmp_path: Path, capsys) -> None:

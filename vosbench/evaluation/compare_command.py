@@ -29,6 +29,26 @@ class Side:
     name: str
     scores: dict[str, float]
     score: str  # what the scores are, e.g. "J&F"
+    about: str = ""  # what made it, where its folder says (see :func:`describe`)
+
+    def label(self) -> str:
+        return f"{self.name} ({self.about})" if self.about else self.name
+
+
+def describe(folder: Path) -> str:
+    """What made a results folder, where it says: the table row and measured set of a run that
+    `vosbench reproduce` kept (``source.json``), or the method of a `vosbench run` (``run.json``);
+    "" otherwise."""
+    try:
+        if (folder / "source.json").is_file():
+            source = json.loads((folder / "source.json").read_text(encoding="utf-8"))
+            return f"{source['table']} row {source['row']!r}, {source['scale']}"
+        if (folder / "run.json").is_file():
+            run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+            return f"vosbench run --method {run['method']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # a description is a courtesy: a folder without a readable one is still compared
+    return ""
 
 
 def per_object_from_json(path: Path) -> dict[str, float]:
@@ -53,7 +73,7 @@ def per_object_from_json(path: Path) -> dict[str, float]:
 def load_side(path: Path, dataset: str | None, root: Path | None, split: str | None, quiet: bool) -> Side:
     """A results.json read, or a results folder scored on ``dataset``/``root``."""
     if path.is_file():
-        return Side(str(path), per_object_from_json(path), "J&F")
+        return Side(str(path), per_object_from_json(path), "J&F", describe(path.parent))
     if not path.is_dir():
         raise VosbenchError(f"{path}: not found (expected a results folder or a results.json)")
     if dataset is None or root is None:
@@ -61,7 +81,7 @@ def load_side(path: Path, dataset: str | None, root: Path | None, split: str | N
     from vosbench.evaluation import evaluate
 
     result = evaluate(dataset, root, path, split=split, progress=not quiet)
-    return Side(str(path), {o.key: o.score for o in result.objects}, result.headline[0])
+    return Side(str(path), {o.key: o.score for o in result.objects}, result.headline[0], describe(path))
 
 
 def compare_results(
@@ -85,6 +105,8 @@ def compare_results(
         document = {
             "a": side_a.name,
             "b": side_b.name,
+            "a_about": side_a.about,
+            "b_about": side_b.about,
             "score": "J&F (per object: the mean of its J-Mean and F-Mean)",
             "interval_a": intervals[0].as_json(),
             "interval_b": intervals[1].as_json(),
@@ -104,8 +126,8 @@ def comparison_report(a: Side, b: Side, comparison: Comparison, intervals: tuple
         f"{comparison.objects} objects in {comparison.sequences} sequences; {a.score} in percent, "
         f"{level}% intervals by bootstrap over sequences ({comparison.interval.resamples} resamples, "
         f"seed {comparison.interval.seed})",
-        f"  A  {100 * comparison.mean_a:5.1f} {interval_a.percent()}  {a.name}",
-        f"  B  {100 * comparison.mean_b:5.1f} {interval_b.percent()}  {b.name}",
+        f"  A  {100 * comparison.mean_a:5.1f} {interval_a.percent()}  {a.label()}",
+        f"  B  {100 * comparison.mean_b:5.1f} {interval_b.percent()}  {b.label()}",
         f"  A - B  {comparison.summary()} (paired; p: two-sided sign-flip permutation test over sequences)",
         f"A > B: {comparison.verdict()}",
     ]
@@ -131,7 +153,7 @@ def comparison_figure(a: Side, b: Side, comparison: Comparison, path: Path) -> P
     ax.axvline(0, color="grey", lw=0.6)
     ax.set_xlabel(f"{a.score} difference A - B (points)")
     ax.set_title(
-        f"A: {a.name}\nB: {b.name}\nA - B = {comparison.summary()}; A > B: {comparison.verdict()}",
+        f"A: {a.label()}\nB: {b.label()}\nA - B = {comparison.summary()}; A > B: {comparison.verdict()}",
         fontsize=8,
     )
     ax.legend(fontsize=7, loc="lower right")
