@@ -66,6 +66,8 @@ def test_resume_gives_the_same_weights(small_demo, tmp_path: Path) -> None:
     with pytest.raises(KeyboardInterrupt):  # stops during iteration 3, after the checkpoint at 2
         train(config, Interrupt(clips, stop=2 * config.batch_size), tmp_path / "resumed", progress=False)
     assert torch.load(tmp_path / "resumed" / "state.pt", weights_only=True)["iteration"] == 2
+    with open(tmp_path / "resumed" / "metrics.jsonl", "a") as log:
+        log.write('{"iteration": 3, "lo')  # the row a kill cut in half
     train(config, clips, tmp_path / "resumed", resume=True, progress=False)
     a = torch.load(tmp_path / "straight" / "state.pt", weights_only=True)
     b = torch.load(tmp_path / "resumed" / "state.pt", weights_only=True)
@@ -77,6 +79,8 @@ def test_resume_gives_the_same_weights(small_demo, tmp_path: Path) -> None:
         for line in (tmp_path / "straight" / "metrics.jsonl").read_text().splitlines()
     ]
     assert len(losses) == 3 and all(0 < loss < float("inf") for loss in losses)
+    resumed = [json.loads(line) for line in (tmp_path / "resumed" / "metrics.jsonl").read_text().splitlines()]
+    assert [row["loss"] for row in resumed] == losses  # the torn row gone, each row once
     assert (tmp_path / "straight" / "loss_curve.png").stat().st_size > 1000
     # The throughput and memory a training report needs, from this run alone.
     summary = json.loads((tmp_path / "resumed" / "summary.json").read_text())
@@ -322,6 +326,8 @@ def test_resume_with_data_loading_workers_gives_the_same_weights(small_demo, tmp
             progress=False,
         )
     assert torch.load(tmp_path / "resumed" / "state.pt", weights_only=True)["iteration"] == 2
+    with open(tmp_path / "resumed" / "metrics.jsonl", "a") as log:
+        log.write('{"iteration": 3, "lo')  # the row a kill cut in half
     train(config, clips, tmp_path / "resumed", resume=True, progress=False)
     a = torch.load(tmp_path / "straight" / "state.pt", weights_only=True)
     b = torch.load(tmp_path / "resumed" / "state.pt", weights_only=True)

@@ -1,1 +1,1 @@
-"""File input and output: masks, atomic writes."""
+"""File input and output: masks, images, JSON-lines logs, atomic writes."""

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from vosbench.io.atomic import write_atomic
+from vosbench.io.jsonlines import read_json_lines
 from vosbench.reproduce.recipes import STAGES
 from vosbench.reproduce.tables import measured_dir
 from vosbench.visual.plots import pyplot, save_figure
@@ -51,14 +52,14 @@ class StageRecord:
         # one row per iteration, the last written: a run resumed before its log was cut back
         # (older training folders) logged some iterations twice
         logged = sorted(
-            {r["iteration"]: r for r in _json_lines(folder / "metrics.jsonl")}.values(),
+            {r["iteration"]: r for r in read_json_lines(folder / "metrics.jsonl")}.values(),
             key=lambda r: r["iteration"],
         )
         steps = [
             b["iteration"] - a["iteration"] for a, b in zip([{"iteration": 0}, *logged], logged, strict=False)
         ]
         rates = [r["seconds"] / n for r, n in zip(logged, steps, strict=True) if n > 0]
-        validated = _json_lines(folder / "validation.jsonl")
+        validated = read_json_lines(folder / "validation.jsonl")
         return cls(
             key=folder.name,
             recipes=recipes,
@@ -96,12 +97,6 @@ def _curve(rows: list[dict], name: str) -> tuple[tuple[int, float], ...]:
         if name in scores:
             curve.append((int(row["iteration"]), float(scores[name])))
     return tuple(curve)
-
-
-def _json_lines(path: Path) -> list[dict]:
-    if not path.is_file():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def merge(earlier: list[StageRecord], new: list[StageRecord]) -> list[StageRecord]:

@@ -28,6 +28,7 @@ from torch.utils.data import Dataset, Sampler, default_collate
 from vosbench.checkpoints import save_checkpoint
 from vosbench.errors import VosbenchError
 from vosbench.io.atomic import atomic_path, write_atomic, write_bytes_atomic
+from vosbench.io.jsonlines import append_json_line, read_json_lines, write_json_lines
 from vosbench.networks import NetworkSpec, network_spec
 from vosbench.sampling.clip import to_model
 from vosbench.sampling.loader import clip_loader
@@ -187,14 +188,7 @@ def _validation_missing(session: Session) -> bool:
     due = start == 0 or (
         config.validate_every > 0 and start % config.validate_every == 0 and start < config.iterations
     )
-    log = session.out / "validation.jsonl"
-    if not due or not log.is_file():
-        return due
-    return all(
-        json.loads(line)["iteration"] != start
-        for line in log.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    )
+    return due and all(row["iteration"] != start for row in read_json_lines(session.out / "validation.jsonl"))
 
 
 def _cut_log(path: Path, start: int) -> None:
@@ -205,10 +199,8 @@ def _cut_log(path: Path, start: int) -> None:
     if start == 0:
         path.unlink()
         return
-    lines = path.read_text(encoding="utf-8").splitlines()
-    kept = [line for line in lines if line.strip() and json.loads(line)["iteration"] <= start]
-    if len(kept) != len(lines):
-        write_atomic(path, "".join(line + "\n" for line in kept))
+    # Rewritten even when nothing is cut: that also drops a torn last row, which the reader skips.
+    write_json_lines(path, [row for row in read_json_lines(path) if row["iteration"] <= start])
 
 
 def _loop(
@@ -272,8 +264,7 @@ def _log(session: Session, iteration: int, loss: float, tick: float) -> float:
         "lr": session.scheduler.get_last_lr()[0],
         "seconds": now - tick,
     }
-    with open(session.out / "metrics.jsonl", "a", encoding="utf-8") as log:
-        log.write(json.dumps(row) + "\n")
+    append_json_line(session.out / "metrics.jsonl", row)
     return now
 
 
@@ -315,11 +306,7 @@ def _summary(
         **_peak_memory(device),
     }
     if session.world.is_main:
-        rows = (
-            [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
-            if (out / "metrics.jsonl").is_file()
-            else []
-        )
+        rows = read_json_lines(out / "metrics.jsonl")
         _write_csv(rows, out / "metrics.csv")
         if rows:
             _loss_curve(rows, out / "loss_curve.png", session.spec.name)
@@ -357,11 +344,8 @@ def _record_validation(out: Path, validate: Validator, iteration: int) -> dict[s
     else:
         score = row["score"] = scored
     history = out / "validation.jsonl"
-    previous = (
-        [json.loads(line)["score"] for line in history.read_text().splitlines()] if history.is_file() else []
-    )
-    with open(history, "a", encoding="utf-8") as log:
-        log.write(json.dumps(row) + "\n")
+    previous = [r["score"] for r in read_json_lines(history)]
+    append_json_line(history, row)
     if not previous or score > max(previous):
         write_bytes_atomic(out / "best.pth", (out / "last.pth").read_bytes())
     return row
