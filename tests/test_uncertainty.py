@@ -95,6 +95,10 @@ def test_the_p_value_is_the_exact_sign_flip_test(differences: list[float]) -> No
     given = [a[k] - b[k] for k in a]
     untied = [x if abs(x) >= TIE else 0.0 for x in given]
     assert result.p_value == pytest.approx(_exact_sign_flip_p(untied), abs=1e-9)
+    # no p-value below the bound the report quotes; all of one sign reaches it
+    assert result.p_value >= result.smallest_p() - 1e-12
+    if all(x > 0 for x in untied) or all(x < 0 for x in untied):
+        assert result.smallest_p() == pytest.approx(_exact_sign_flip_p(untied), abs=1e-12)
 
 
 def test_a_clear_difference_holds_and_a_null_one_is_not_resolved() -> None:
@@ -166,9 +170,10 @@ def test_compare_finds_a_clear_difference_and_writes_its_report(tmp_path: Path, 
     ]
     assert main(args) == 0
     printed = capsys.readouterr().out
-    assert "A > B: holds" in printed
+    assert "A > B: holds" in printed and "can be resolved" not in printed
     report = json.loads((out / "comparison.json").read_text())
     assert report["verdict"] == "holds" and report["objects"] == 24 and report["sequences"] == 12
+    assert report["smallest_p_value"] == 2 / 2**12
     assert report["interval"]["low"] > 0 and report["p_value"] < 0.01
     assert (out / "comparison.png").stat().st_size > 0
     # the same comparison from the results.json files evaluate writes
@@ -193,6 +198,23 @@ def test_compare_finds_a_clear_difference_and_writes_its_report(tmp_path: Path, 
         == 0
     )
     assert "A > B: holds" in capsys.readouterr().out
+
+
+def test_compare_says_when_too_few_videos_can_resolve_nothing(tmp_path: Path, capsys) -> None:
+    """On 3 videos a large, consistent difference is still unresolved (the sign-flip p-value
+    cannot fall below 2/2**3); the report says so instead of leaving a puzzle."""
+    root, truth = _dataset(tmp_path, n=3)
+    good = write_results(tmp_path / "good", _shifted(truth, {n: 1 for n in truth}))
+    bad = write_results(tmp_path / "bad", _shifted(truth, {n: 6 for n in truth}))
+    out = tmp_path / "cmp"
+    common = ["--dataset", "davis2017", "--root", str(root), "--quiet", "--out", str(out)]
+    assert main(["compare", str(good), str(bad), *common]) == 0
+    printed = capsys.readouterr().out
+    assert "A > B: not resolved at 95%" in printed and "p=0.250" in printed
+    assert "with 3 sequences no sign-flip p-value can fall below 0.25" in printed
+    assert "compare on 6 or more videos" in printed
+    report = json.loads((out / "comparison.json").read_text())
+    assert report["smallest_p_value"] == 0.25 and report["interval"]["low"] > 0
 
 
 def test_compare_does_not_claim_a_null_difference(tmp_path: Path, capsys) -> None:

@@ -131,7 +131,21 @@ def comparison_report(a: Side, b: Side, comparison: Comparison, intervals: tuple
         f"  A - B  {comparison.summary()} (paired; p: two-sided sign-flip permutation test over sequences)",
         f"A > B: {comparison.verdict()}",
     ]
+    if not comparison.resolvable():
+        lines.append(
+            f"  (with {comparison.sequences} sequences no sign-flip p-value can fall below "
+            f"{comparison.smallest_p():.3g}, so no difference can be resolved at {level}%: compare on "
+            f"{_sequences_needed(comparison.interval.level)} or more videos)"
+        )
     return "\n".join(lines)
+
+
+def _sequences_needed(level: float) -> int:
+    """The fewest sequences whose sign-flip test can reject at ``level`` (6 at 95%)."""
+    n = 1
+    while 2.0 / 2.0**n >= 1 - level:
+        n += 1
+    return n
 
 
 def comparison_figure(a: Side, b: Side, comparison: Comparison, path: Path) -> Path:

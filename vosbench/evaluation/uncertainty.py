@@ -155,6 +155,15 @@ class Comparison:
             return "fails"
         return f"not resolved at {round(100 * self.interval.level)}%"
 
+    def smallest_p(self) -> float:
+        """The smallest two-sided p-value a sign-flip test over this many sequences can give:
+        only the observed signs and their mirror image are as extreme, 2 of the 2**n flips."""
+        return min(1.0, 2.0 / 2.0**self.sequences)
+
+    def resolvable(self) -> bool:
+        """Whether these sequences are enough for any difference to be resolved at the level."""
+        return self.smallest_p() < 1 - self.interval.level
+
     def summary(self) -> str:
         """``+2.4 [0.8, 4.1], p=0.004``: the difference in points with its interval and p."""
         return f"{100 * self.difference:+.1f} {self.interval.percent()}, {_p_text(self.p_value)}"
@@ -170,6 +179,7 @@ class Comparison:
             "p_value": self.p_value,
             "test": TEST,
             "permutations": self.permutations,
+            "smallest_p_value": self.smallest_p(),
             "verdict": self.verdict(),
             "per_sequence": self.per_sequence,
         }
