@@ -809,3 +809,33 @@ def test_a_split_only_its_server_scores_becomes_a_zip_then_the_servers_numbers(
     )
     assert "**71.5**" in row and "**70.4**" in row
     assert "scored by the server (CodaLab submission 42, 2026-12-03)" in row
+
+
+def test_the_example_table_of_your_own_masks_runs_as_documented(
+    tmp_path: Path, davis2016_root: Path, monkeypatch, capsys
+) -> None:
+    """examples/my-masks-table.toml, run by the command its header gives, with "my-masks" being
+    a copy of the committed small-scale SITVOS masks: both rows score alike, the ordering is not
+    resolved, and the committed reports are left alone."""
+    repo = Path(__file__).resolve().parent.parent
+    committed = repo / "reports" / "results" / "davis2016-small-davis2016-sitvos"
+    example = repo / "examples" / "my-masks-table.toml"
+    spec = load_spec(example, load_recipes(repo / "reports" / "experiments" / "recipes.toml"))
+    assert [r.results for r in spec.rows] == [
+        {"davis2016": "my-masks"},
+        {"davis2016": str(committed.relative_to(repo))},
+    ]
+    work = tmp_path / "checkout"  # where the reader runs: their masks beside the repository's folders
+    shutil.copytree(committed, work / "my-masks")
+    (work / "reports" / "results").mkdir(parents=True)
+    (work / "reports" / "results" / committed.name).symlink_to(committed)
+    (work / "reports" / "experiments").symlink_to(repo / "reports" / "experiments")
+    monkeypatch.chdir(work)
+    argv = ["reproduce", str(example), "--data", f"davis2016={davis2016_root}"]
+    assert main([*argv, "--reports", "my-reports", "--work", str(tmp_path / "cache"), "--quiet"]) == 0
+    table = (work / "my-reports" / "tables" / "my-masks-table.md").read_text()
+    mine = next(x for x in table.splitlines() if x.startswith("| **Mine**"))
+    theirs = next(x for x in table.splitlines() if x.startswith("| **SITVOS, small-scale**"))
+    assert mine.split("|")[2:5] == theirs.split("|")[2:5]  # the same masks, the same J&F, J, F
+    assert "| Mine > SITVOS, small-scale | - | DAVIS16 J&F: not resolved at 95% (+0.0" in table
+    assert not (repo / "reports" / "tables" / "my-masks-table.md").exists()
