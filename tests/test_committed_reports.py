@@ -153,14 +153,19 @@ def test_committed_small_scale_masks_score_as_their_table_row(folder: Path, davi
     assert source["scores"]["davis2016_jf"] == row["values"]["davis2016_jf"]
 
 
+def _cells(line: str) -> list[str]:
+    """The cells of a Markdown table line, stripped."""
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
 def _ordering_cells(table_md: str, source: str) -> dict[str, str]:
     """ordering -> the verdict cell of ``source`` in a table's "The paper's orderings" section."""
     lines = table_md.split("## The paper's orderings", 1)[1].splitlines()
     header = next(line for line in lines if line.startswith("| ordering |"))
-    column = [cell.strip() for cell in header.strip("|").split("|")].index(f"`{source}`")
+    column = _cells(header).index(f"`{source}`")
     cells = {}
     for line in lines:
-        parts = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        parts = _cells(line)
         if line.startswith("| ") and not line.startswith("| ordering |") and len(parts) > column:
             cells[parts[0]] = parts[column]
     return cells
@@ -176,3 +181,39 @@ def test_the_manual_states_the_small_scale_orderings_as_the_tables_do(table: str
     assert len(cells) == 4
     for ordering, verdict in cells.items():
         assert f"- {ordering}: {verdict}" in manual, (table, ordering, verdict)
+
+
+def _small_rows(table: str) -> dict[str, dict[str, str]]:
+    """label -> header -> cell, for the small-scale rows of a table's Markdown (bold removed)."""
+    lines = (REPO / "reports" / "tables" / f"{table}.md").read_text().splitlines()
+    header = _cells(next(x for x in lines if x.startswith("| Method |")))
+    rows = {}
+    for line in lines:
+        cells = [cell.strip("*") for cell in _cells(line)]
+        if line.startswith("| **") and len(cells) == len(header) and cells[-1].startswith(SMALL_SOURCE):
+            rows[cells[0]] = dict(zip(header, cells, strict=True))
+    return rows
+
+
+def test_the_manual_lists_every_small_scale_run_as_the_tables_print_it() -> None:
+    """docs/reproduce.md's table of small-scale rows ("Table N, label | J&F | FPS") holds each
+    run of Tables 1, 3 and 4 once (rows that share a run, e.g. Table 1's SITVOS and Table 3's
+    full training, count once), with the tables' own J&F and FPS cells."""
+    manual = (REPO / "docs" / "reproduce.md").read_text()
+    listed = {}
+    for line in manual.splitlines():
+        cells = _cells(line)
+        if line.startswith("| Table ") and len(cells) == 3:
+            number, label = cells[0].removeprefix("Table ").split(", ", 1)
+            listed[(f"table{number}", label)] = cells[1:]
+    runs: dict[str, list[tuple[str, str]]] = {}
+    for table in ("table1", "table3", "table4"):
+        measured = json.loads((REPO / "reports" / "measured" / table / "davis2016-small.json").read_text())
+        for row in measured["rows"]:
+            runs.setdefault(row["runs"]["davis2016"], []).append((table, row["label"]))
+    for run, rows in runs.items():
+        named = [row for row in rows if row in listed]
+        assert len(named) == 1, f"docs/reproduce.md should list run {run} once, as one of {rows}: {named}"
+    for (table, label), (jf, fps) in listed.items():
+        row = _small_rows(table)[label]
+        assert (jf, fps) == (row["DAVIS16 J&F"], row["FPS"]), (table, label)
