@@ -311,7 +311,7 @@ def test_reduced_network_size_returns_full_size_masks() -> None:
     ("settings_", "message"),
     [
         ({"size": "16"}, "size must be 0"),
-        ({"memory": "all"}, "expected one of , first, previous, first-previous, every, fixed, linspace"),
+        ({"memory": "all"}, "expected one of '', first, previous, first-previous, every, fixed, linspace"),
         ({"n": "1"}, "n must be at least 2"),
         ({"k": "0"}, "k must be at least 1"),
         ({"precision": "fp16"}, "expected one of auto, fp32, bf16"),

@@ -267,3 +267,18 @@ def test_compare_refuses_results_of_other_objects(tmp_path: Path, capsys) -> Non
     assert "do not cover the same objects: 2 only in" in error and "video03_1" in error
     assert len(error.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_compare_refuses_a_missing_side_before_scoring_the_other(tmp_path: Path, capsys, monkeypatch) -> None:
+    import vosbench.evaluation
+
+    root, truth = _dataset(tmp_path, n=2)
+    a = write_results(tmp_path / "a", truth)
+    scored = []
+    monkeypatch.setattr(vosbench.evaluation, "evaluate", lambda *args, **kwargs: scored.append(args))
+    common = ["--dataset", "davis2017", "--root", str(root), "--quiet"]
+    assert main(["compare", str(a), str(tmp_path / "absent"), *common]) == 2
+    assert f"{tmp_path / 'absent'}: not found" in capsys.readouterr().err
+    assert main(["compare", str(a), str(a)]) == 2  # folders are scored here: --dataset, --root
+    assert "give --dataset and --root" in capsys.readouterr().err
+    assert scored == []

@@ -70,14 +70,21 @@ def per_object_from_json(path: Path) -> dict[str, float]:
         ) from None
 
 
-def load_side(path: Path, dataset: str | None, root: Path | None, split: str | None, quiet: bool) -> Side:
-    """A results.json read, or a results folder scored on ``dataset``/``root``."""
+def check_side(path: Path, dataset: str | None, root: Path | None) -> None:
+    """Refuse a side that cannot be read, before either side's masks are scored."""
     if path.is_file():
-        return Side(str(path), per_object_from_json(path), "J&F", describe(path.parent))
+        return
     if not path.is_dir():
         raise VosbenchError(f"{path}: not found (expected a results folder or a results.json)")
     if dataset is None or root is None:
         raise VosbenchError(f"{path}: a results folder is scored here: give --dataset and --root")
+
+
+def load_side(path: Path, dataset: str | None, root: Path | None, split: str | None, quiet: bool) -> Side:
+    """A results.json read, or a results folder scored on ``dataset``/``root``."""
+    check_side(path, dataset, root)
+    if path.is_file():
+        return Side(str(path), per_object_from_json(path), "J&F", describe(path.parent))
     from vosbench.evaluation import evaluate
 
     result = evaluate(dataset, root, path, split=split, progress=not quiet)
@@ -96,6 +103,8 @@ def compare_results(
     """Compare ``a`` with ``b``; print the report, and with ``out`` write its JSON and figure."""
     if out is not None:
         writable_files(out, OUTPUTS, "--out")
+    for path in (a, b):
+        check_side(path, dataset, root)
     side_a = load_side(a, dataset, root, split, quiet)
     side_b = load_side(b, dataset, root, split, quiet)
     comparison = compare(side_a.scores, side_b.scores, what=(side_a.name, side_b.name))

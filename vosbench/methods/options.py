@@ -30,8 +30,13 @@ def describe_options(options_class: type) -> list[OptionInfo]:
 
 def _type_name(annotation: Any) -> str:
     if get_origin(annotation) is Literal:
-        return "|".join(str(a) for a in get_args(annotation))
+        return "|".join(_choice(a) for a in get_args(annotation))
     return getattr(annotation, "__name__", str(annotation))
+
+
+def _choice(value: Any) -> str:
+    """A choice as typed after ``--set key=``: the empty one shown as '' (not as nothing)."""
+    return "''" if value == "" else str(value)
 
 
 def _convert(method: str, name: str, annotation: Any, text: str) -> Any:
@@ -42,7 +47,7 @@ def _convert(method: str, name: str, annotation: Any, text: str) -> Any:
             if str(choice) == text:
                 return choice
         raise VosbenchError(
-            f"{method}: option {name}={text!r}: expected one of {', '.join(map(str, choices))}"
+            f"{method}: option {name}={text!r}: expected one of {', '.join(map(_choice, choices))}"
         )
     if annotation is bool:
         lowered = text.lower()
