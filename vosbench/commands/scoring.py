@@ -44,6 +44,12 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
         choices=protocol_names(),
         help="score by this protocol instead of the dataset's (e.g. lvos-2022: the LVOS rules of 2022)",
     )
+    p.add_argument(
+        "--figures",
+        action="store_true",
+        help="also draw per-object-<split>.png (every object's score, the mean and its interval) "
+        "and overlays-<split>.png (the masks over three frames of each video)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar or per-object table")
     p.set_defaults(func=_run_evaluate)
 

@@ -8,10 +8,7 @@ from pathlib import Path
 from vosbench.datasets import dataset_spec, load_videos
 from vosbench.demo_data import make_demo_data
 from vosbench.errors import VosbenchError
-from vosbench.io.images import write_image
-from vosbench.io.masks import read_mask
 from vosbench.io.preflight import writable_dir
-from vosbench.io.results import mask_path
 
 
 def write_demo_data(out: Path, seed: int = 0, frames: int = 20, size: tuple[int, int] = (480, 854)) -> None:
@@ -38,23 +35,12 @@ def run_demo(out: Path, method: str = "flow-propagation") -> None:
     run.json in ``out/results``) and a contact sheet of overlays."""
     from vosbench.runner.command import run_and_report
     from vosbench.runner.run import RunOptions
-    from vosbench.visual.overlay import contact_sheet, overlay
+    from vosbench.visual.results_figures import overlay_sheet
 
     writable_dir(out, "--out")
     demo = make_demo_data(out)
     print(f"demo data written to {out} (DAVIS/, YouTube/ and COCO/)")
     results = out / "results"
     run_and_report(method, {}, RunOptions(dataset="davis2017", root=demo.davis_root, out=results))
-    rows, captions = [], []
-    for video in load_videos("davis2017", demo.davis_root, "val"):
-        picks = [0, len(video) // 2, len(video) - 1]
-        rows.append(
-            [
-                overlay(video.read_frame(i), read_mask(mask_path(results, video.name, video.frames[i])))
-                for i in picks
-            ]
-        )
-        captions.append([f"{video.name} {video.frames[i]}" for i in picks])
-    sheet = results / "overlays.png"
-    write_image(sheet, contact_sheet(rows, captions=captions))
+    sheet = overlay_sheet(load_videos("davis2017", demo.davis_root, "val"), results, results / "overlays.png")
     print(f"overlays (first, middle, last frame of each video): {sheet}")

@@ -1,0 +1,66 @@
+"""`vosbench evaluate --figures`: every object's score and the masks over the frames, for any
+results layout (one indexed mask a frame, or one binary mask per object, as SA-V)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vosbench.cli import main
+from vosbench.datasets import load_videos
+from vosbench.demo_data import make_demo_data
+from vosbench.io.images import read_image
+from vosbench.io.masks import read_mask
+from vosbench.visual.results_figures import predicted_labels, spread
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@given(n=st.integers(0, 200), k=st.integers(1, 12))
+def test_spread_runs_from_the_first_to_the_last_evenly(n: int, k: int) -> None:
+    picks = spread(n, k)
+    assert len(picks) == min(n, k)
+    assert picks == sorted(set(picks)) and all(0 <= i < n for i in picks)
+    if picks:
+        assert picks[0] == 0
+    if k >= 2 and n >= 2:
+        assert picks[-1] == n - 1
+        gaps = np.diff(picks)
+        assert gaps.max() - gaps.min() <= 1  # as even as whole frames allow
+
+
+def test_evaluate_draws_its_figures_only_when_asked(tmp_path: Path, capsys) -> None:
+    demo = make_demo_data(tmp_path / "demo", n_frames=6, size=(64, 96))
+    run = tmp_path / "run"
+    args = ["--dataset", "davis2017", "--root", str(demo.davis_root)]
+    assert main(["run", "--method", "first-frame-copy", *args, "--out", str(run), "--quiet"]) == 0
+    figures = ["per-object-val.png", "overlays-val.png"]
+    assert main(["evaluate", *args, "--results", str(run), "--out", str(tmp_path / "plain"), "--quiet"]) == 0
+    assert not any((tmp_path / "plain" / name).exists() for name in figures)
+    out = tmp_path / "scores"
+    assert main(["evaluate", *args, "--results", str(run), "--out", str(out), "--figures", "--quiet"]) == 0
+    assert all((out / name).read_bytes().startswith(PNG) for name in figures)
+    wrote = capsys.readouterr().out.splitlines()[-1]
+    assert all(str(out / name) in wrote for name in figures)
+    sheet = read_image(out / "overlays-val.png")
+    videos = load_videos("davis2017", demo.davis_root, "val")
+    assert sheet.shape[0] > 160 * len(videos)  # a row of tiles per video
+
+
+def test_predicted_labels_read_per_object_masks_as_the_dataset_reads_its_own(tmp_path: Path) -> None:
+    make_demo_data(tmp_path / "demo", n_frames=6, size=(64, 96), benchmarks=True)
+    video = load_videos("sav", tmp_path / "demo" / "SA-V", "val")[0]
+    frame = "00000"
+    results = tmp_path / "results"
+    for name, masks in video.object_masks.items():  # the dataset's own masks, which overlap here
+        (results / video.name / name).mkdir(parents=True)
+        shutil.copy(masks[frame], results / video.name / name / f"{frame}.png")
+    overlap = sum((read_mask(m[frame]) > 0).astype(int) for m in video.object_masks.values()) > 1
+    assert overlap.any()
+    truth = video.read_labels(frame)  # a later object over an earlier one
+    assert np.array_equal(predicted_labels(results, video, frame), truth)
+    assert predicted_labels(results, video, video.frames[1]) is None
