@@ -142,3 +142,27 @@ def read_shape(path: Path) -> tuple[int, int]:
     from vosbench.io.masks import read_mask
 
     return read_mask(path).shape
+
+
+def test_a_run_on_a_server_scored_split_says_how_to_submit_it(tmp_path: Path, capsys) -> None:
+    """A run whose split has no ground truth here ends by printing the `vosbench submit` command
+    for its folder, and that command writes the zip; a scored run or `--no-score` prints none."""
+    import shlex
+
+    from vosbench.demo_data import make_demo_data
+
+    make_demo_data(tmp_path / "demo", n_frames=6, size=(64, 96), benchmarks=True)
+    run = ["run", "--method", "first-frame-copy", "--quiet"]
+    out = tmp_path / "lvos"
+    lvos = ["--dataset", "lvos2", "--root", str(tmp_path / "demo" / "LVOS")]
+    assert main([*run, *lvos, "--out", str(out)]) == 0
+    hint = capsys.readouterr().out.splitlines()[-1]
+    assert hint.startswith("lvos2 valid has no ground truth here")
+    command = shlex.split(hint.split("`")[1])
+    assert command[:2] == ["vosbench", "submit"]
+    assert main(command[1:]) == 0 and zipfile.is_zipfile(f"{out}.zip")
+    davis = ["--dataset", "davis2017", "--root", str(tmp_path / "demo" / "DAVIS")]
+    assert main([*run, *davis, "--out", str(tmp_path / "scored")]) == 0
+    assert "vosbench submit" not in capsys.readouterr().out
+    assert main([*run, *lvos, "--out", str(tmp_path / "unscored"), "--no-score"]) == 0
+    assert "vosbench submit" not in capsys.readouterr().out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,17 @@ def run_and_report(method: str, settings: dict[str, Any], options: RunOptions) -
         print(format_table(outcome.result))
         print("\n" + headline_line(outcome.result))
     print(f"wrote {options.out} (masks, run.json" + (", result files)" if outcome.result else ")"))
+    spec = dataset_spec(options.dataset)
+    split = spec.split_or_default(options.split)
+    # unscored though not told so: the split's ground truth is the server's (by its spec, or
+    # annotations that give each object's first mask only)
+    if outcome.result is None and options.score is not False and spec.submission is not None:
+        print(
+            f"{options.dataset} {split} has no ground truth here: its server scores it; make the zip with "
+            f"`vosbench submit --dataset {options.dataset} --root {shlex.quote(str(options.root))} "
+            f"--split {split} --results {shlex.quote(str(options.out))} "
+            f"--zip {shlex.quote(f'{options.out}.zip')}`"
+        )
 
 
 def profile_and_report(
