@@ -64,3 +64,22 @@ def test_predicted_labels_read_per_object_masks_as_the_dataset_reads_its_own(tmp
     truth = video.read_labels(frame)  # a later object over an earlier one
     assert np.array_equal(predicted_labels(results, video, frame), truth)
     assert predicted_labels(results, video, video.frames[1]) is None
+
+
+def test_run_draws_the_figures_and_overlays_alone_where_nothing_is_scored(tmp_path: Path, capsys) -> None:
+    make_demo_data(tmp_path / "demo", n_frames=6, size=(64, 96), benchmarks=True)
+    run = ["run", "--method", "first-frame-copy", "--quiet", "--figures"]
+    davis = ["--dataset", "davis2017", "--root", str(tmp_path / "demo" / "DAVIS")]
+    out = tmp_path / "davis"
+    assert main([*run, *davis, "--out", str(out)]) == 0
+    figures = ("per-object-val.png", "overlays-val.png")
+    assert all((out / name).read_bytes().startswith(PNG) for name in figures)
+    before = (out / "per-object-val.png").read_bytes()
+    assert main([*run, *davis, "--out", str(out), "--resume"]) == 0  # the figures are not another run's files
+    assert (out / "per-object-val.png").read_bytes() == before
+    server = tmp_path / "lvos"  # a split the server scores: masks to look at, no scores
+    lvos = ["--dataset", "lvos2", "--root", str(tmp_path / "demo" / "LVOS")]
+    assert main([*run, *lvos, "--out", str(server)]) == 0
+    assert (server / "overlays-valid.png").read_bytes().startswith(PNG)
+    assert not (server / "per-object-valid.png").exists()
+    assert f"figures: {server / 'overlays-valid.png'}" in capsys.readouterr().out

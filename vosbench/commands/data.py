@@ -15,7 +15,8 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
         description="A quick look at vosbench (the main job, which regenerates the paper's tables, is "
         "`vosbench reproduce`). Generate the demo datasets into OUT (no download), run the "
         "flow-propagation baseline over the demo DAVIS 2017-layout val split, score it with the official "
-        "protocol and write masks, result files, run.json and an overlay contact sheet to OUT/results.",
+        "protocol and write masks, result files, run.json and its figures (every object's score, the "
+        "masks over the frames) to OUT/results.",
     )
     p.add_argument("--out", type=Path, default=Path("vosbench-demo"))
     p.add_argument("--method", default="flow-propagation", help="method to run (default flow-propagation)")

@@ -44,6 +44,11 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
         "first instead of refusing",
     )
     p.add_argument("--no-score", action="store_true", help="do not score, even where ground truth exists")
+    p.add_argument(
+        "--figures",
+        action="store_true",
+        help="also draw per-object-<split>.png (where scored) and overlays-<split>.png in OUT",
+    )
     p.set_defaults(func=_run_run)
 
 
@@ -66,7 +71,7 @@ def _run_run(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         score=False if args.no_score else None,
     )
-    run_and_report(args.method, parse_settings(args.set), options)
+    run_and_report(args.method, parse_settings(args.set), options, figures=args.figures)
     return 0
 
 

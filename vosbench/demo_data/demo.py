@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from vosbench.datasets import dataset_spec, load_videos
+from vosbench.datasets import dataset_spec
 from vosbench.demo_data import make_demo_data
 from vosbench.errors import VosbenchError
 from vosbench.io.preflight import writable_dir
@@ -32,15 +32,12 @@ def write_demo_data(out: Path, seed: int = 0, frames: int = 20, size: tuple[int,
 
 def run_demo(out: Path, method: str = "flow-propagation") -> None:
     """Demo data into ``out``, ``method`` over its DAVIS 2017-layout val split (masks, scores,
-    run.json in ``out/results``) and a contact sheet of overlays."""
+    run.json and the figures of `vosbench run --figures` in ``out/results``)."""
     from vosbench.runner.command import run_and_report
     from vosbench.runner.run import RunOptions
-    from vosbench.visual.results_figures import overlay_sheet
 
     writable_dir(out, "--out")
     demo = make_demo_data(out)
     print(f"demo data written to {out} (DAVIS/, YouTube/ and COCO/)")
-    results = out / "results"
-    run_and_report(method, {}, RunOptions(dataset="davis2017", root=demo.davis_root, out=results))
-    sheet = overlay_sheet(load_videos("davis2017", demo.davis_root, "val"), results, results / "overlays.png")
-    print(f"overlays (first, middle, last frame of each video): {sheet}")
+    options = RunOptions(dataset="davis2017", root=demo.davis_root, out=out / "results")
+    run_and_report(method, {}, options, figures=True)

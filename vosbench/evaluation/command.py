@@ -9,7 +9,6 @@ from vosbench.datasets import default_split
 from vosbench.errors import VosbenchError
 from vosbench.evaluation import ScoringOptions, evaluate
 from vosbench.evaluation.report import format_table, headline_line, result_names, write_results
-from vosbench.evaluation.summary import EvaluationResult
 from vosbench.io.preflight import writable_files
 
 
@@ -34,7 +33,11 @@ def evaluate_folder(
         raise VosbenchError(f"--workers must be at least 1, got {workers}")
     out_dir = out or results
     split_name = split or default_split(dataset)
-    names = result_names(split_name) + (figure_names(split_name) if figures else [])
+    names = result_names(split_name)
+    if figures:
+        from vosbench.visual.results_figures import figure_names
+
+        names += figure_names(split_name)
     writable_files(out_dir, names, "--out")
     start = time.perf_counter()
     result = evaluate(
@@ -57,35 +60,7 @@ def evaluate_folder(
     n_frames = sum(len(o.frames) for o in result.objects)
     print(f"\n{headline_line(result)}; {n_frames} object-frames scored in {seconds:.2f} s")
     if figures:
-        paths += draw_figures(result, root, results, out_dir, resolution, sequences)
+        from vosbench.visual.results_figures import draw_figures
+
+        paths += draw_figures(dataset, root, results, out_dir, result.split, resolution, sequences, result)
     print("wrote " + ", ".join(str(p) for p in paths))
-
-
-def figure_names(split: str) -> list[str]:
-    """The files ``--figures`` adds: every object's score, the masks over the frames."""
-    return [f"per-object-{split}.png", f"overlays-{split}.png"]
-
-
-def draw_figures(
-    result: EvaluationResult,
-    root: Path,
-    results: Path,
-    out_dir: Path,
-    resolution: str = "480p",
-    sequences: list[str] | None = None,
-) -> list[Path]:
-    """:func:`figure_names`' files for a scored ``results`` folder (the overlays' captions give
-    each video's mean score)."""
-    from vosbench.datasets import load_videos
-    from vosbench.visual.results_figures import object_scores_figure, overlay_sheet
-
-    per_object, overlays = (out_dir / name for name in figure_names(result.split))
-    written = [object_scores_figure(result, per_object, title=str(results))]
-    videos = load_videos(result.dataset, root, result.split, resolution=resolution)
-    videos = [v for v in videos if sequences is None or v.name in sequences]
-    by_video: dict[str, list[float]] = {}
-    for o in result.objects:
-        by_video.setdefault(o.sequence, []).append(100 * o.score)
-    means = {name: sum(v) / len(v) for name, v in by_video.items()}
-    sheet = overlay_sheet(videos, results, overlays, scores=means)
-    return written + ([sheet] if sheet is not None else [])

@@ -11,15 +11,22 @@ from vosbench.datasets import dataset_spec
 from vosbench.errors import VosbenchError
 from vosbench.evaluation.report import format_table, headline_line
 from vosbench.io.atomic import write_atomic
-from vosbench.io.preflight import writable_file
+from vosbench.io.preflight import writable_file, writable_files
 from vosbench.runner.run import RunOptions, run_method
 from vosbench.system.devices import check_device
 from vosbench.system.provenance import provenance
 
 
-def run_and_report(method: str, settings: dict[str, Any], options: RunOptions) -> None:
-    """Run ``method``, then print its frames, timing and (where scored) the table."""
+def run_and_report(method: str, settings: dict[str, Any], options: RunOptions, figures: bool = False) -> None:
+    """Run ``method``, then print its frames, timing and (where scored) the table; with
+    ``figures``, draw every object's score (where scored) and the masks over the frames."""
     check_device(options.device)
+    spec = dataset_spec(options.dataset)
+    split = spec.split_or_default(options.split)
+    if figures:
+        from vosbench.visual.results_figures import figure_names
+
+        writable_files(options.out, figure_names(split), "--out")
     outcome = run_method(method, settings, options)
     if outcome is None:  # not rank 0
         return
@@ -28,8 +35,20 @@ def run_and_report(method: str, settings: dict[str, Any], options: RunOptions) -
         print(format_table(outcome.result))
         print("\n" + headline_line(outcome.result))
     print(f"wrote {options.out} (masks, run.json" + (", result files)" if outcome.result else ")"))
-    spec = dataset_spec(options.dataset)
-    split = spec.split_or_default(options.split)
+    if figures:
+        from vosbench.visual.results_figures import draw_figures
+
+        drawn = draw_figures(
+            options.dataset,
+            options.root,
+            options.out,
+            options.out,
+            split,
+            options.resolution,
+            options.sequences,
+            outcome.result,
+        )
+        print("figures: " + ", ".join(str(p) for p in drawn))
     # unscored though not told so: the split's ground truth is the server's (by its spec, or
     # annotations that give each object's first mask only)
     if outcome.result is None and options.score is not False and spec.submission is not None:

@@ -106,3 +106,34 @@ def _score_name(result: EvaluationResult) -> str:
     from vosbench.evaluation.protocols import protocol_spec
 
     return f"{protocol_spec(result.protocol).object_score} per object"
+
+
+def figure_names(split: str) -> list[str]:
+    """The files :func:`draw_figures` writes: every object's score, the masks over the frames."""
+    return [f"per-object-{split}.png", f"overlays-{split}.png"]
+
+
+def draw_figures(
+    dataset: str,
+    root: Path,
+    results: Path,
+    out_dir: Path,
+    split: str,
+    resolution: str = "480p",
+    sequences: list[str] | tuple[str, ...] | None = None,
+    result: EvaluationResult | None = None,
+) -> list[Path]:
+    """:func:`figure_names`' files for a results folder: the scores' figure where it was scored
+    (``result``), and the overlays, captioned with each video's mean score where known."""
+    from vosbench.datasets import load_videos
+
+    per_object, overlays = (out_dir / name for name in figure_names(split))
+    written = [] if result is None else [object_scores_figure(result, per_object, title=str(results))]
+    videos = load_videos(dataset, root, split, resolution=resolution)
+    videos = [v for v in videos if sequences is None or v.name in sequences]
+    by_video: dict[str, list[float]] = {}
+    for o in result.objects if result is not None else []:
+        by_video.setdefault(o.sequence, []).append(100 * o.score)
+    means = {name: sum(v) / len(v) for name, v in by_video.items()}
+    sheet = overlay_sheet(videos, results, overlays, scores=means)
+    return written + ([sheet] if sheet is not None else [])
