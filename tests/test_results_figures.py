@@ -83,3 +83,19 @@ def test_run_draws_the_figures_and_overlays_alone_where_nothing_is_scored(tmp_pa
     assert (server / "overlays-valid.png").read_bytes().startswith(PNG)
     assert not (server / "per-object-valid.png").exists()
     assert f"figures: {server / 'overlays-valid.png'}" in capsys.readouterr().out
+
+
+def test_the_ground_truth_outline_is_the_boundary_of_each_object() -> None:
+    from vosbench.visual.overlay import WHITE, draw_outline
+
+    labels = np.zeros((12, 12), np.uint8)
+    labels[3:8, 2:6] = 1
+    labels[3:8, 6:10] = 2  # touching objects: their shared edge is a boundary too
+    image = np.full((12, 12, 3), 40, np.uint8)
+    drawn = draw_outline(image, labels)
+    white = (drawn == WHITE).all(axis=2)
+    assert white[3, 2:10].all() and white[7, 2:10].all()  # top and bottom rows of both objects
+    assert white[2, 2:10].all() and white[8, 2:10].all()  # and the background beside them
+    assert white[5, 5] and white[5, 6]  # both sides of the shared edge
+    assert not white[5, 3] and not white[5, 8] and not white[0, 0]  # insides and far background
+    assert (drawn[~white] == 40).all()

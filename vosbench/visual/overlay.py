@@ -9,6 +9,7 @@ import numpy as np
 
 from vosbench.io.masks import davis_palette
 
+WHITE = (255, 255, 255)
 _COLOURS = np.frombuffer(davis_palette(), dtype=np.uint8).reshape(256, 3)
 
 
@@ -20,9 +21,22 @@ def overlay(image: np.ndarray, labels: np.ndarray, alpha: float = 0.5, outline: 
     out[objects] = (1 - alpha) * out[objects] + alpha * colours[objects]
     out = out.astype(np.uint8)
     if outline:
-        edges = cv2.morphologyEx(labels, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0
+        edges = _edges(labels)
         out[edges] = _COLOURS[cv2.dilate(labels, np.ones((3, 3), np.uint8))][edges]
     return out
+
+
+def draw_outline(image: np.ndarray, labels: np.ndarray, colour: tuple[int, int, int] = WHITE) -> np.ndarray:
+    """``image`` with the boundary of every object of ``labels`` drawn in ``colour`` (e.g. the
+    ground truth's, over a prediction's overlay)."""
+    out = image.copy()
+    out[_edges(labels)] = colour
+    return out
+
+
+def _edges(labels: np.ndarray) -> np.ndarray:
+    """Pixels where the label changes within a 3x3 neighbourhood (both sides of a boundary)."""
+    return cv2.morphologyEx(labels, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0
 
 
 def caption(image: np.ndarray, text: str) -> np.ndarray:

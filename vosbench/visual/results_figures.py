@@ -12,7 +12,7 @@ from vosbench.evaluation.summary import EvaluationResult
 from vosbench.io.images import write_image
 from vosbench.io.masks import read_mask
 from vosbench.io.results import frame_paths
-from vosbench.visual.overlay import contact_sheet, overlay
+from vosbench.visual.overlay import contact_sheet, draw_outline, overlay
 from vosbench.visual.plots import pyplot, save_figure
 
 
@@ -42,7 +42,8 @@ def overlay_sheet(
     videos: list[Video], results: Path, path: Path, per_video: int = 3, scores: dict[str, float] | None = None
 ) -> Path | None:
     """A contact sheet of ``results`` over the frames: one row per video, ``per_video`` frames
-    spread from its first to its last predicted one, captioned with the video, the frame and,
+    spread from its first to its last predicted one, each prediction tinted with the ground
+    truth's outline in white where the frame has one, captioned with the video, the frame and,
     where given, the video's score (``scores``: video -> percent). ``None`` if nothing is shown."""
     rows, captions = [], []
     for video in videos:
@@ -52,8 +53,10 @@ def overlay_sheet(
         row, texts = [], []
         for k in spread(len(shown), per_video):
             index, frame = shown[k]
-            labels = predicted_labels(results, video, frame)
-            row.append(overlay(video.read_frame(index), labels))
+            tile = overlay(video.read_frame(index), predicted_labels(results, video, frame))
+            if frame in video.annotations:  # the ground truth's outline, where this split has it
+                tile = draw_outline(tile, video.read_labels(frame))
+            row.append(tile)
             score = f" ({scores[video.name]:.1f})" if scores and video.name in scores else ""
             texts.append(f"{video.name}{score} {frame}")
         rows.append(row)
