@@ -15,7 +15,9 @@ def _add_reproduce(sub: argparse._SubParsersAction) -> None:
         "recipe asks, run, score and profile it on each dataset its columns need, and write "
         "reports/tables/<table>.{md,tex,csv}, reports/figures/ and reports/README.md. Finished steps "
         "are cached in --work by a key of their inputs: a rerun does only what changed, and an "
-        "interrupted run resumes. With no arguments: all tables, quick scale, on the demo data.",
+        "interrupted run resumes. A row may name a results folder instead of a method: masks made by "
+        "any code, scored and judged beside the others (examples/my-masks-table.toml). With no "
+        "arguments: all tables, quick scale, on the demo data.",
     )
     p.add_argument(
         "tables", nargs="*", metavar="TABLE", help="table1 ... table4 or a spec path (default: all)"
