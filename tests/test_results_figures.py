@@ -99,3 +99,35 @@ def test_the_ground_truth_outline_is_the_boundary_of_each_object() -> None:
     assert white[5, 5] and white[5, 6]  # both sides of the shared edge
     assert not white[5, 3] and not white[5, 8] and not white[0, 0]  # insides and far background
     assert (drawn[~white] == 40).all()
+
+
+def test_a_sheet_of_many_videos_shows_the_lowest_scoring_first(tmp_path: Path, monkeypatch) -> None:
+    import vosbench.visual.results_figures as figures
+
+    demo = make_demo_data(tmp_path / "demo", n_frames=6, size=(64, 96))
+    videos = load_videos("davis2017", demo.davis_root, "val")
+    results = tmp_path / "run"
+    args = ["--dataset", "davis2017", "--root", str(demo.davis_root), "--out", str(results), "--quiet"]
+    assert main(["run", "--method", "first-frame-copy", *args]) == 0
+    shown = []
+    monkeypatch.setattr(figures, "contact_sheet", lambda rows, captions: shown.extend(captions) or rows[0][0])
+    scores = {v.name: float(i) for i, v in enumerate(reversed(videos))}  # the last video scores lowest
+    figures.overlay_sheet(videos, results, tmp_path / "sheet.png", scores=scores, max_videos=2)
+    assert [row[0].split(" (")[0] for row in shown] == [videos[-1].name, videos[-2].name]
+    assert all(len(row) == 3 for row in shown)
+
+
+def test_the_scores_figure_of_many_objects_stays_a_page_tall(tmp_path: Path) -> None:
+    import dataclasses
+
+    from vosbench.evaluation import evaluate
+    from vosbench.visual.results_figures import LABELLED_OBJECTS, object_scores_figure
+
+    demo = make_demo_data(tmp_path / "demo", n_frames=6, size=(64, 96))
+    truth = demo.davis_root / "Annotations" / "480p"
+    result = evaluate("davis2017", demo.davis_root, truth)
+    many = dataclasses.replace(result, objects=result.objects * (LABELLED_OBJECTS // len(result.objects) + 1))
+    assert len(many.objects) > LABELLED_OBJECTS
+    tall = read_image(object_scores_figure(many, tmp_path / "many.png")).shape[0]
+    few = read_image(object_scores_figure(result, tmp_path / "few.png")).shape[0]
+    assert few < tall <= 6 * 110 + 1

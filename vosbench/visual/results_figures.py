@@ -38,15 +38,30 @@ def predicted_labels(results: Path, video: Video, frame: str) -> np.ndarray | No
     return labels
 
 
+SHEET_VIDEOS = 24  # rows of an overlay sheet at most: past that a sheet is too tall to look at
+LABELLED_OBJECTS = 80  # objects named on the scores figure at most; past that, bars alone
+
+
 def overlay_sheet(
-    videos: list[Video], results: Path, path: Path, per_video: int = 3, scores: dict[str, float] | None = None
+    videos: list[Video],
+    results: Path,
+    path: Path,
+    per_video: int = 3,
+    scores: dict[str, float] | None = None,
+    max_videos: int = SHEET_VIDEOS,
 ) -> Path | None:
     """A contact sheet of ``results`` over the frames: one row per video, ``per_video`` frames
     spread from its first to its last predicted one, each prediction tinted with the ground
     truth's outline in white where the frame has one, captioned with the video, the frame and,
-    where given, the video's score (``scores``: video -> percent). ``None`` if nothing is shown."""
+    where given, the video's score (``scores``: video -> percent). Of more than ``max_videos``
+    videos, the lowest-scoring ones where scores are given (where to look first), else the first.
+    ``None`` if nothing is shown."""
+    if scores:
+        videos = sorted(videos, key=lambda v: scores.get(v.name, float("inf")))
     rows, captions = [], []
     for video in videos:
+        if len(rows) == max_videos:
+            break
         shown = [(i, f) for i, f in enumerate(video.frames) if _predicted(results, video, f)]
         if not shown:
             continue
@@ -81,20 +96,26 @@ def object_scores_figure(result: EvaluationResult, path: Path, title: str = "") 
     objects = sorted(result.objects, key=lambda o: o.score)
     names = [o.key for o in objects]
     y = np.arange(len(objects))
+    labelled = len(objects) <= LABELLED_OBJECTS
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(7, max(3.0, 0.2 * len(objects) + 1.4)), dpi=110)
+    height = max(3.0, 0.2 * len(objects) + 1.4) if labelled else 6.0
+    fig, ax = plt.subplots(figsize=(7, height), dpi=110)
     ax.barh(y, [100 * o.score for o in objects], color="tab:blue", alpha=0.75, label=_score_name(result))
     j = [100 * o.j_stats.mean for o in objects]
     f = [100 * o.f_stats.mean for o in objects]
     if np.all(np.isfinite(f)):  # VOST scores no F
-        ax.plot(j, y, "|", color="k", ms=7, label="J-Mean")
-        ax.plot(f, y, "x", color="tab:red", ms=4, label="F-Mean")
+        ax.plot(j, y, "|", color="k", ms=7 if labelled else 2, label="J-Mean")
+        ax.plot(f, y, "x", color="tab:red", ms=4 if labelled else 1.5, label="F-Mean")
     name, value = result.headline
     ax.axvline(100 * value, color="k", lw=1.2, label=name)
     interval = result.intervals.get(name)
     if interval is not None and interval.low == interval.low:  # not NaN
         ax.axvspan(100 * interval.low, 100 * interval.high, color="k", alpha=0.12, label="95% interval")
-    ax.set_yticks(y, names, fontsize=max(4, min(8, 600 // max(1, len(names)))))
+    if labelled:
+        ax.set_yticks(y, names, fontsize=8)
+    else:
+        ax.set_yticks([])
+        ax.set_ylabel(f"{len(objects)} objects, sorted by score")
     ax.set_xlim(0, 100)
     ax.set_xlabel("percent")
     where = f"{result.dataset} {result.split}, {len(objects)} objects"
