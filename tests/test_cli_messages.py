@@ -118,3 +118,14 @@ def test_progress_in_a_log_has_no_cursor_movements(davis_root: Path, tmp_path: P
     text = log.read_text()
     assert "first-frame-copy" in text and "100%" in text  # the overall bar is there, as plain lines
     assert "\x1b[" not in text  # no cursor movement or line clearing
+
+
+def test_a_reader_that_leaves_the_pipe_ends_the_command_quietly() -> None:
+    """`vosbench datasets | head -1`: the command stops with 128 + SIGPIPE and no traceback."""
+    done = subprocess.Popen(
+        [sys.executable, "-m", "vosbench", "datasets"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert done.stdout is not None and done.stderr is not None
+    done.stdout.close()  # the reader is gone before anything is written
+    error = done.stderr.read()
+    assert done.wait() == 141 and error == b""

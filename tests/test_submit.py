@@ -157,7 +157,7 @@ def test_a_run_on_a_server_scored_split_says_how_to_submit_it(tmp_path: Path, ca
     lvos = ["--dataset", "lvos2", "--root", str(tmp_path / "demo" / "LVOS")]
     assert main([*run, *lvos, "--out", str(out)]) == 0
     hint = capsys.readouterr().out.splitlines()[-1]
-    assert hint.startswith("lvos2 valid has no ground truth here")
+    assert hint.startswith("lvos2 valid is scored by its benchmark's server")
     command = shlex.split(hint.split("`")[1])
     assert command[:2] == ["vosbench", "submit"]
     assert main(command[1:]) == 0 and zipfile.is_zipfile(f"{out}.zip")
@@ -165,4 +165,7 @@ def test_a_run_on_a_server_scored_split_says_how_to_submit_it(tmp_path: Path, ca
     assert main([*run, *davis, "--out", str(tmp_path / "scored")]) == 0
     assert "vosbench submit" not in capsys.readouterr().out
     assert main([*run, *lvos, "--out", str(tmp_path / "unscored"), "--no-score"]) == 0
+    assert "vosbench submit" not in capsys.readouterr().out
+    youtube = ["--dataset", "youtube2019", "--root", str(tmp_path / "demo" / "YouTube"), "--split", "train"]
+    assert main([*run, *youtube, "--out", str(tmp_path / "train")]) == 0  # unscored, and no server's split
     assert "vosbench submit" not in capsys.readouterr().out

@@ -282,3 +282,29 @@ def test_compare_refuses_a_missing_side_before_scoring_the_other(tmp_path: Path,
     assert main(["compare", str(a), str(a)]) == 2  # folders are scored here: --dataset, --root
     assert "give --dataset and --root" in capsys.readouterr().err
     assert scored == []
+
+
+def test_compare_on_youtube_vos_says_what_it_averages_and_each_sides_g(tmp_path: Path, capsys) -> None:
+    """YouTube-VOS's G averages seen and unseen categories, so the mean of the objects' J&F that
+    the paired test compares is not G: the report names what it compares and gives each G."""
+    import shutil
+
+    from vosbench.demo_data import make_demo_data
+    from vosbench.evaluation import evaluate
+
+    make_demo_data(tmp_path / "demo", n_frames=6, size=(64, 96))
+    root = tmp_path / "demo" / "YouTube"
+    a = tmp_path / "a"
+    args = ["--dataset", "youtube2019", "--root", str(root), "--quiet"]
+    assert main(["run", "--method", "first-frame-copy", *args, "--out", str(a)]) == 0
+    b = Path(shutil.copytree(a, tmp_path / "b"))
+    video = sorted(p for p in b.iterdir() if p.is_dir())[0]
+    for mask in sorted(video.glob("*.png"))[1:]:  # one video's later masks emptied
+        write_results(b, {video.name: [np.zeros((64, 96), np.uint8)]}, frames=[int(mask.stem)])
+    capsys.readouterr()
+    assert main(["compare", str(a), str(b), *args]) == 0
+    printed = capsys.readouterr().out
+    assert "mean per-object J&F in percent" in printed
+    for side in (a, b):
+        g = 100 * evaluate("youtube2019", root, side, split="valid").global_metrics["G"]
+        assert f"{side} (vosbench run --method first-frame-copy; its G {g:.1f})" in printed

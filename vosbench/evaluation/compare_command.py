@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vosbench.errors import VosbenchError
+from vosbench.evaluation.protocols import protocol_spec
 from vosbench.evaluation.uncertainty import Comparison, Interval, compare, score_interval
 from vosbench.io.atomic import write_atomic
 from vosbench.io.preflight import writable_files
@@ -30,9 +31,13 @@ class Side:
     scores: dict[str, float]
     score: str  # what the scores are, e.g. "J&F"
     about: str = ""  # what made it, where its folder says (see :func:`describe`)
+    # the benchmark's own headline where it is not the mean of the objects' scores compared here
+    # (YouTube-VOS's G averages seen and unseen categories): e.g. "G 31.0"
+    benchmark: str = ""
 
     def label(self) -> str:
-        return f"{self.name} ({self.about})" if self.about else self.name
+        notes = "; ".join(filter(None, [self.about, f"its {self.benchmark}" if self.benchmark else ""]))
+        return f"{self.name} ({notes})" if notes else self.name
 
 
 def describe(folder: Path) -> str:
@@ -88,7 +93,12 @@ def load_side(path: Path, dataset: str | None, root: Path | None, split: str | N
     from vosbench.evaluation import evaluate
 
     result = evaluate(dataset, root, path, split=split, progress=not quiet)
-    return Side(str(path), {o.key: o.score for o in result.objects}, result.headline[0], describe(path))
+    scores = {o.key: o.score for o in result.objects}
+    name, value = result.headline
+    if abs(sum(scores.values()) / len(scores) - value) < 1e-9:  # the headline is their mean (DAVIS)
+        return Side(str(path), scores, name, describe(path))
+    score = f"mean per-object {protocol_spec(result.protocol).object_score}"
+    return Side(str(path), scores, score, describe(path), f"{name} {100 * value:.1f}")
 
 
 def compare_results(

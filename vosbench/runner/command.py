@@ -49,11 +49,12 @@ def run_and_report(method: str, settings: dict[str, Any], options: RunOptions, f
             outcome.result,
         )
         print("figures: " + ", ".join(str(p) for p in drawn))
-    # unscored though not told so: the split's ground truth is the server's (by its spec, or
-    # annotations that give each object's first mask only)
-    if outcome.result is None and options.score is not False and spec.submission is not None:
+    # an evaluation split left unscored though not told so: its ground truth is the server's (by
+    # its spec, or annotations that give each object's first mask only)
+    server = spec.submission is not None and split in spec.evaluation_splits
+    if outcome.result is None and options.score is not False and server:
         print(
-            f"{options.dataset} {split} has no ground truth here: its server scores it; make the zip with "
+            f"{options.dataset} {split} is scored by its benchmark's server; make the zip with "
             f"`vosbench submit --dataset {options.dataset} --root {shlex.quote(str(options.root))} "
             f"--split {split} --results {shlex.quote(str(options.out))} "
             f"--zip {shlex.quote(f'{options.out}.zip')}`"
