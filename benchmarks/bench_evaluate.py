@@ -3,12 +3,19 @@
 
     .venv/bin/python benchmarks/bench_evaluate.py [--root ../shared/datasets/DAVIS2016]
         [--results ../shared/datasets/results/osvos-davis2017-val] [--reference]
+        [--official CHECKOUT [--official-python PYTHON]]
 
 Prints frames per second and ms per frame for PNG decoding (ground truth and prediction)
 and for the metric (J and F of one frame) separately, then the wall time of the whole
 `vosbench evaluate` with 1 and 2 worker processes. With --reference it also times the
 literal, single-process reading of the official definitions in tests/reference_davis.py
 (full-frame seg2bmap, skimage disk, cv2.dilate, as davis2017-evaluation does).
+
+With --official (a checkout of davisvideochallenge/davis2017-evaluation; PYTHON with its
+requirements, pandas included) it times the official command line against vosbench's on the
+same data: the official toolkit reads the DAVIS 2017 layout only, so DAVIS 2016 val is copied
+into it (its 0/255 masks as object 1, the results' objects merged), and both commands are run
+from a fresh process, start-up and result files included, and print the same J&F.
 """
 
 from __future__ import annotations
@@ -44,6 +51,8 @@ def main() -> None:
     parser.add_argument(
         "--reference", action="store_true", help="also time the literal official-definition code"
     )
+    parser.add_argument("--official", type=Path, default=None, help="a davis2017-evaluation checkout")
+    parser.add_argument("--official-python", default=sys.executable, help="an interpreter for it")
     args = parser.parse_args()
     cv2.setNumThreads(1)
     tasks = build_tasks("davis2016", args.root, "val")
@@ -94,6 +103,56 @@ def main() -> None:
             f"reference metric, full frame, 1 process: {t_ref:6.2f} s ({1e3 * t_ref / n:.2f} ms/frame, "
             f"decode excluded)"
         )
+
+    if args.official is not None:
+        official_command_lines(args.root, args.results, args.official, args.official_python)
+
+
+def official_command_lines(root: Path, results: Path, checkout: Path, python: str) -> None:
+    """The official toolkit's command line and vosbench's, timed on one DAVIS 2017-layout copy."""
+    import re
+    import subprocess
+    import tempfile
+
+    import numpy as np
+
+    from vosbench.datasets import load_videos
+    from vosbench.io.masks import write_mask
+
+    videos = load_videos("davis2016", root, "val")
+    with tempfile.TemporaryDirectory() as folder:
+        copy, merged = Path(folder) / "DAVIS", Path(folder) / "results"
+        (copy / "ImageSets" / "2017").mkdir(parents=True)
+        (copy / "ImageSets" / "2017" / "val.txt").write_text("".join(f"{v.name}\n" for v in videos))
+        for video in videos:
+            (copy / "JPEGImages" / "480p" / video.name).mkdir(parents=True)
+            for frame, image in zip(video.frames, video.image_paths, strict=True):
+                (copy / "JPEGImages" / "480p" / video.name / f"{frame}.jpg").symlink_to(image)
+            for frame, path in video.annotations.items():
+                mask = (read_mask(path) > 0).astype(np.uint8)
+                write_mask(copy / "Annotations" / "480p" / video.name / f"{frame}.png", mask)
+                prediction = results / video.name / f"{frame}.png"
+                if prediction.is_file():
+                    mask = (read_mask(prediction) > 0).astype(np.uint8)
+                    write_mask(merged / video.name / f"{frame}.png", mask)
+        official = [python, str(checkout / "evaluation_method.py"), "--davis_path", str(copy), "--set", "val"]
+        official += ["--task", "semi-supervised", "--results_path", str(merged)]
+        ours = [sys.executable, "-m", "vosbench", "evaluate", "--dataset", "davis2017", "--root", str(copy)]
+        ours += ["--results", str(merged), "--out", str(Path(folder) / "scores"), "--quiet"]
+        for name, command in (("official evaluation_method.py", official), ("vosbench evaluate", ours)):
+            start = time.perf_counter()
+            done = subprocess.run(
+                command, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(checkout)}
+            )
+            wall = time.perf_counter() - start
+            assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+            lines = done.stdout.splitlines()
+            if name.startswith("official"):  # pandas' table: the header, then the values
+                header = next(i for i, line in enumerate(lines) if "J&F-Mean" in line)
+                jf = float(lines[header + 1].split()[0])
+            else:
+                jf = float(re.search(r"J&F-Mean: (\S+)", done.stdout).group(1)) / 100
+            print(f"{name}: {wall:6.2f} s, J&F {jf:.3f}")
 
 
 if __name__ == "__main__":

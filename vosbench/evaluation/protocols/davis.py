@@ -101,8 +101,9 @@ DAVIS = ScoringProtocol(
     name="davis",
     description="DAVIS semi-supervised: every annotated frame but the first and last, objects of the "
     "first mask",
-    checked_against="davisvideochallenge/davis2017-evaluation: its definitions read literally in "
-    "tests/reference_davis.py and compared on real and perturbed masks (tests/test_evaluate_davis.py)",
+    checked_against="davisvideochallenge/davis2017-evaluation at ac7c43f: its evaluation and its metric "
+    "functions on every scored frame of the real DAVIS 2016 val (tests/test_official_davis.py); its "
+    "definitions read literally (tests/reference_davis.py, tests/test_evaluate_davis.py)",
     columns=COLUMNS,
     headline="J&F-Mean",
     tasks=davis_tasks,
