@@ -210,3 +210,44 @@ def test_every_frame_of_the_real_davis2016_val_equals_the_toolkits_metrics(
     )
     measured(f"davis2016 val with OSVOS, {len(pairs)} frames: largest per-frame difference {largest:.3g}")
     assert largest < 1e-12
+
+
+# The toolkit's statistics over arrays given on stdin as JSON (NaN included, as Python's json
+# writes it), printed back as [Mean, Recall, Decay] each.
+STATISTICS = """
+import json, sys
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+from davis2017.utils import db_statistics
+rows = json.loads(sys.stdin.read())
+print(json.dumps([[float(x) for x in db_statistics(np.array(r, dtype=np.float64))] for r in rows]))
+"""
+
+
+def test_mean_recall_and_decay_equal_the_toolkits_below_its_uint8_edges() -> None:
+    """Identical for every length up to 255 frames; from 256 on the toolkit's uint8 bin edges
+    wrap (vosbench keeps the intended ones: vosbench/metrics/statistics.py), so there only Mean
+    and Recall are compared, and the wrapped Decay is shown to differ."""
+    from vosbench.metrics.statistics import db_statistics, official_decay_edges_wrap
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for n in range(1, 321):
+        values = rng.uniform(0, 1, n)
+        values[rng.uniform(0, 1, n) < 0.05] = np.nan  # frames without a value
+        rows.append(values.tolist())
+    command = [PYTHON, "-c", STATISTICS, FOLDER]
+    done = subprocess.run(command, input=json.dumps(rows), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    official = json.loads(done.stdout.strip().splitlines()[-1])
+    largest, wrapped = 0.0, []
+    for values, (mean, recall, decay) in zip(rows, official, strict=True):
+        ours = db_statistics(np.array(values))
+        largest = max(largest, abs(ours.mean - mean), abs(ours.recall - recall))
+        if official_decay_edges_wrap(len(values)):
+            wrapped.append(not np.isclose(ours.decay, decay, equal_nan=True))
+        else:
+            assert ours.decay == pytest.approx(decay, abs=1e-12, nan_ok=True), len(values)
+    measured(f"davis2017 db_statistics, lengths 1 to 320: largest Mean/Recall difference {largest:.3g}")
+    assert largest < 1e-12
+    assert sum(wrapped) > len(wrapped) / 2  # the official Decay is wrong past its edges
