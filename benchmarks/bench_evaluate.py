@@ -53,6 +53,7 @@ def main() -> None:
     )
     parser.add_argument("--official", type=Path, default=None, help="a davis2017-evaluation checkout")
     parser.add_argument("--official-python", default=sys.executable, help="an interpreter for it")
+    parser.add_argument("--vos-benchmark", type=Path, default=None, help="with --official: its checkout")
     args = parser.parse_args()
     cv2.setNumThreads(1)
     tasks = build_tasks("davis2016", args.root, "val")
@@ -105,12 +106,15 @@ def main() -> None:
         )
 
     if args.official is not None:
-        official_command_lines(args.root, args.results, args.official, args.official_python)
+        checkouts = args.official, args.official_python, args.vos_benchmark
+        official_command_lines(args.root, args.results, *checkouts)
 
 
-def official_command_lines(root: Path, results: Path, checkout: Path, python: str) -> None:
-    """The official toolkit's command line and vosbench's, timed on one DAVIS 2017-layout copy."""
-    import re
+def official_command_lines(
+    root: Path, results: Path, checkout: Path, python: str, vos_benchmark: Path | None = None
+) -> None:
+    """The official toolkit's command line and vosbench's (and hkchengrex/vos-benchmark's, given
+    its checkout), timed on one DAVIS 2017-layout copy."""
     import subprocess
     import tempfile
 
@@ -139,20 +143,32 @@ def official_command_lines(root: Path, results: Path, checkout: Path, python: st
         official += ["--task", "semi-supervised", "--results_path", str(merged)]
         ours = [sys.executable, "-m", "vosbench", "evaluate", "--dataset", "davis2017", "--root", str(copy)]
         ours += ["--results", str(merged), "--out", str(Path(folder) / "scores"), "--quiet"]
-        for name, command in (("official evaluation_method.py", official), ("vosbench evaluate", ours)):
+        commands = [("official evaluation_method.py", official, checkout), ("vosbench evaluate", ours, REPO)]
+        if vos_benchmark is not None:  # its own script, 2 processes (the cores here)
+            gt = copy / "Annotations" / "480p"
+            theirs = [sys.executable, str(vos_benchmark / "benchmark.py"), "-g", str(gt), "-m", str(merged)]
+            theirs += ["-n", "2"]
+            commands.append(("vos-benchmark benchmark.py", theirs, vos_benchmark))
+        for name, command, path in commands:
             start = time.perf_counter()
-            done = subprocess.run(
-                command, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(checkout)}
-            )
+            env = {**os.environ, "PYTHONPATH": str(path)}
+            done = subprocess.run(command, capture_output=True, text=True, env=env)
             wall = time.perf_counter() - start
             assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-            lines = done.stdout.splitlines()
-            if name.startswith("official"):  # pandas' table: the header, then the values
-                header = next(i for i, line in enumerate(lines) if "J&F-Mean" in line)
-                jf = float(lines[header + 1].split()[0])
-            else:
-                jf = float(re.search(r"J&F-Mean: (\S+)", done.stdout).group(1)) / 100
-            print(f"{name}: {wall:6.2f} s, J&F {jf:.3f}")
+            print(f"{name}: {wall:6.2f} s, J&F {_printed_jf(name, done.stdout):.3f}")
+
+
+def _printed_jf(name: str, stdout: str) -> float:
+    """The J&F a command printed, as a fraction."""
+    import re
+
+    lines = stdout.splitlines()
+    if name.startswith("official"):  # pandas' table: the header, then the values
+        header = next(i for i, line in enumerate(lines) if "J&F-Mean" in line)
+        return float(lines[header + 1].split()[0])
+    if name.startswith("vos-benchmark"):  # "Global score  J&F J F", in percent
+        return float(next(line for line in lines if line.startswith("Global score")).split()[2]) / 100
+    return float(re.search(r"J&F-Mean: (\S+)", stdout).group(1)) / 100
 
 
 if __name__ == "__main__":
