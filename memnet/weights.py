@@ -93,7 +93,7 @@ def _fresh(
     backbone: str,
     variant: str = "",
     width: float = 1.0,
-):
+) -> torch.nn.Module:
     """A new network of ``architecture`` (its default config with ``settings`` and
     ``backbone``; with ``variant="official"`` its config's ``official()``) starting from
     ``weights`` (image network, mask network)."""
@@ -123,7 +123,7 @@ def load_model(
     backbone_file: str | Path = "",
     variant: str = "",
     width: float = 1.0,
-):
+) -> torch.nn.Module:
     """A memory network (any registered network whose config has a ``backbone``) with its
     weights: a checkpoint, ImageNet backbones, or random (when asked).
 

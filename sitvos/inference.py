@@ -11,7 +11,7 @@ memory frames is unchanged.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import torch
@@ -21,6 +21,9 @@ from memnet.frames import add_objects, label_map, network_frame, paste_given
 from memnet.memory import MemoryBank, MemoryPolicy, Strategy
 from memnet.method import NetworkMethod, NetworkOptions
 from vosbench.methods import GivenMasks, VideoInfo
+
+if TYPE_CHECKING:
+    from sitvos.model.network import FrameEncoding
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ class SITVOSMethod(NetworkMethod):
             return np.zeros(self.info.size, np.uint8)
         return label_map(probs, frame, self.ids)
 
-    def _read_memory(self, query, size) -> torch.Tensor:
+    def _read_memory(self, query: FrameEncoding, size: tuple[int, int]) -> torch.Tensor:
         keys, masks = self.bank.read()
         with self.stage("transformer"):
             if self.cached_sa is None or self.cached_sa[0] != self.bank.version:

@@ -14,6 +14,7 @@ read only the memory frames from their own first frame on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -23,6 +24,9 @@ from memnet.frames import add_objects, label_map, network_frame, paste_given
 from memnet.memory import MemoryPolicy
 from memnet.method import NetworkMethod, NetworkOptions
 from vosbench.methods import GivenMasks, VideoInfo
+
+if TYPE_CHECKING:
+    from baselines.stm.model import QueryEncoding
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ class STMMethod(NetworkMethod):
                     del frames[gone]
         return label_map(probs, frame, self.ids)
 
-    def _read(self, query, size: tuple[int, int]) -> torch.Tensor:
+    def _read(self, query: QueryEncoding, size: tuple[int, int]) -> torch.Tensor:
         """Per-object foreground probabilities (K, H, W); objects sharing memory frames read together."""
         foreground = torch.zeros((len(self.ids), *size), device=self.device)
         groups: dict[tuple[int, ...], list[int]] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
@@ -40,7 +41,7 @@ class STMConfig:
         return narrowed(self, width, ("key_channels", "value_channels", "decoder_channels"))
 
     @classmethod
-    def official(cls, **changes) -> STMConfig:
+    def official(cls, **changes: Any) -> STMConfig:
         """The authors' network: the same weights, evaluated as their code does."""
         return cls(**{"variant": "official", **changes})
 
@@ -86,7 +87,9 @@ def memory_read(
 class STM(nn.Module):
     architecture = "stm"  # its registered network name (vosbench.networks), as checkpoints record it
 
-    def __init__(self, config: STMConfig | None = None, query_weights=None, memory_weights=None) -> None:
+    def __init__(
+        self, config: STMConfig | None = None, query_weights: Any = None, memory_weights: Any = None
+    ) -> None:
         super().__init__()
         self.config = config or STMConfig()
         ck, cv, backbone = self.config.key_channels, self.config.value_channels, self.config.backbone

@@ -60,7 +60,9 @@ class TinyLoss(nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, images, masks, labels, n_objects) -> torch.Tensor:
+    def forward(
+        self, images: torch.Tensor, masks: torch.Tensor, labels: torch.Tensor, n_objects: torch.Tensor
+    ) -> torch.Tensor:
         losses = []
         for clip in range(images.shape[0]):
             k = int(n_objects[clip])

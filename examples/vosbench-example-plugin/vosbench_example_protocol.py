@@ -18,6 +18,7 @@ import numpy as np
 from vosbench_example_dataset import EXAMPLE_BENCH
 
 from vosbench.datasets import Video
+from vosbench.evaluation.engine import SequenceScores
 from vosbench.evaluation.protocols import ScoringProtocol
 from vosbench.evaluation.protocols.davis import davis_task
 from vosbench.evaluation.summary import ObjectResult, scored_objects
@@ -34,7 +35,7 @@ def every_frame_after_the_first(dataset: str, root: Path, videos: list[Video]) -
     return tasks
 
 
-def j_only(scores) -> tuple[list[ObjectResult], dict[str, float]]:
+def j_only(scores: list[SequenceScores]) -> tuple[list[ObjectResult], dict[str, float]]:
     objects = scored_objects(scores)
     if not objects:
         return objects, {"J-Mean": math.nan, "J-Recall": math.nan}

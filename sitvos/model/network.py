@@ -8,6 +8,7 @@ when a frame enters memory, and :meth:`SITVOS.segment` to read the memory.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
@@ -51,7 +52,7 @@ class ModelConfig:
         return narrowed(self, width, ("channels", "decoder_channels", "query_skip"))
 
     @classmethod
-    def official(cls, **changes) -> ModelConfig:
+    def official(cls, **changes: Any) -> ModelConfig:
         """The released code's network (``model/model.py``, ``model/transformer.py``)."""
         settings = dict(
             channels=128,
@@ -79,7 +80,9 @@ class FrameEncoding:
 class SITVOS(nn.Module):
     architecture = "sitvos"  # its registered network name (vosbench.networks), as checkpoints record it
 
-    def __init__(self, config: ModelConfig | None = None, image_weights=None, mask_weights=None) -> None:
+    def __init__(
+        self, config: ModelConfig | None = None, image_weights: Any = None, mask_weights: Any = None
+    ) -> None:
         super().__init__()
         self.config = config or ModelConfig()
         cfg = self.config

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from vosbench.commands.common import arguments_of
+
+if TYPE_CHECKING:
+    from vosbench.runner.run import RunOptions
 
 
 def _add_method_run_arguments(p: argparse.ArgumentParser) -> None:
@@ -52,7 +56,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run_run)
 
 
-def _method_run_options(args: argparse.Namespace, **extra):
+def _method_run_options(args: argparse.Namespace, **extra: Any) -> RunOptions:
     """`run` and `profile` share their dataset, device and progress arguments."""
     from vosbench.runner.run import RunOptions
 

@@ -22,7 +22,7 @@ from vosbench.datasets.base import (
     list_stems,
     read_list,
 )
-from vosbench.datasets.spec import DatasetSpec, SubmissionLayout
+from vosbench.datasets.spec import DatasetSpec, Loader, SubmissionLayout
 
 DAVIS_SPLITS = ("train", "val", "test-dev", "test-challenge")
 RESOLUTIONS = ("480p", "Full-Resolution")
@@ -107,7 +107,7 @@ def _load_2017_release(root: Path, list_file: Path, resolution: str, merge: bool
     return videos
 
 
-def _loader(year: int):
+def _loader(year: int) -> Loader:
     def load(root: Path, split: str, resolution: str) -> list[Video]:
         return load_davis(root, year, split, resolution)
 

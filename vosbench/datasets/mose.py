@@ -24,7 +24,7 @@ from vosbench.datasets.base import (
     list_stems,
     palette_video,
 )
-from vosbench.datasets.spec import DatasetSpec, SubmissionLayout
+from vosbench.datasets.spec import DatasetSpec, Loader, SubmissionLayout
 
 
 def _meta_objects(path: Path) -> dict[str, list[int]]:
@@ -82,7 +82,7 @@ def load_mose(root: str | Path, split: str, name: str = "MOSE") -> list[Video]:
     return videos
 
 
-def _loader(name: str):
+def _loader(name: str) -> Loader:
     def load(root: Path, split: str, resolution: str) -> list[Video]:
         return load_mose(root, split, name)  # one resolution
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -82,7 +82,7 @@ def _ratio(sums: np.ndarray, counts: np.ndarray, axis: int = -1) -> np.ndarray:
 
 def bootstrap_sequences(
     columns: tuple[np.ndarray, ...],
-    statistic,
+    statistic: Callable[..., np.ndarray],
     resamples: int = RESAMPLES,
     seed: int = SEED,
     level: float = LEVEL,

@@ -28,7 +28,7 @@ import math
 import shutil
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vosbench.datasets import default_split
 from vosbench.errors import VosbenchError
@@ -39,6 +39,10 @@ from vosbench.reproduce.server import submission_for_server, with_server_scores
 from vosbench.reproduce.spec import RowSpec
 from vosbench.system.devices import is_cuda
 from vosbench.system.provenance import hardware_label
+
+if TYPE_CHECKING:  # the training code loads torch: imported where a stage runs
+    from vosbench.training import TrainConfig
+    from vosbench.training.command import TrainData
 
 
 def input_key(inputs: dict[str, Any]) -> str:
@@ -123,7 +127,7 @@ class RunRecord:
     server: dict[str, str] = field(default_factory=dict)
 
 
-def _stage_config(recipe: Recipe, stage: str, init: str, scale: Scale):
+def _stage_config(recipe: Recipe, stage: str, init: str, scale: Scale) -> TrainConfig:
     """The stage's training settings, in the class of the recipe's network (``train.model``)."""
     from vosbench.methods.options import build_options
     from vosbench.training import TrainConfig, network_spec
@@ -184,7 +188,13 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
 
 
 def _train_stage(
-    ctx: Context, name: str, stage: str, config, data, inputs: dict[str, Any], folder: Path
+    ctx: Context,
+    name: str,
+    stage: str,
+    config: TrainConfig,
+    data: TrainData,
+    inputs: dict[str, Any],
+    folder: Path,
 ) -> None:
     """Train one stage into ``folder`` unless the cache has it (resuming an interrupted one),
     through the training path `vosbench train` takes."""
@@ -201,7 +211,7 @@ def _train_stage(
     (folder / "state.pt").unlink(missing_ok=True)
 
 
-def stage_data(stage: str, config, ctx: Context, roots: dict[str, str | None]):
+def stage_data(stage: str, config: TrainConfig, ctx: Context, roots: dict[str, str | None]) -> TrainData:
     """What a stage reads, as `vosbench train` would be told it: its clips' datasets, the
     DAVIS train videos the recipe holds out (validated on in both stages, so the curves
     compare), and for pre-training COCO's held-out images for synthetic validation clips; the
@@ -225,7 +235,7 @@ def stage_data(stage: str, config, ctx: Context, roots: dict[str, str | None]):
     )
 
 
-def validation_inputs(data) -> dict[str, Any]:
+def validation_inputs(data: TrainData) -> dict[str, Any]:
     """What a stage's validation reads (``data``: its :class:`TrainData`), for its cache key: the
     held-out videos' root (their names are the config's ``holdout``), the validation runs'
     method options, and the held-out COCO annotations with the number of synthetic clips."""

@@ -70,11 +70,11 @@ class Positions(Dataset):
     def __len__(self) -> int:
         return self.length
 
-    def __getitem__(self, position: int):
+    def __getitem__(self, position: int) -> Any:
         return self.clips[position]
 
 
-def poly(iterations: int, power: float):
+def poly(iterations: int, power: float) -> Callable[[int], float]:
     return lambda i: max(0.0, 1.0 - i / iterations) ** power
 
 

@@ -8,6 +8,7 @@ used before, took seconds per figure).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from matplotlib.lines import Line2D
@@ -56,7 +57,7 @@ def _around(x: float, y: float, r: float) -> Bbox:
     return Bbox.from_extents(x - r, y - r, x + r, y + r)
 
 
-def _candidates(x: float, y: float, w: float, h: float):
+def _candidates(x: float, y: float, w: float, h: float) -> Iterator[tuple[float, float]]:
     """Lower-left corners of a ``w`` x ``h`` box near (``x``, ``y``), nearest first."""
     for radius in RADII:
         for dx, dy in DIRECTIONS:

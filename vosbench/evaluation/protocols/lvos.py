@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -78,7 +79,7 @@ def _task(video: Video, rule: int) -> SequenceTask:
     )  # fmt: skip
 
 
-def _tasks(rule: int):
+def _tasks(rule: int) -> Callable[[str, Path, list[Video]], list[SequenceTask]]:
     def tasks(dataset: str, root: Path, videos: list[Video]) -> list[SequenceTask]:
         return [_task(v, rule) for v in videos if v.objects]
 

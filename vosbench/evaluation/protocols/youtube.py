@@ -89,7 +89,15 @@ def _summarize(scores: list[SequenceScores]) -> tuple[list[ObjectResult], dict[s
     return objects, youtube_global(objects)
 
 
-def _g(js, fs, ns, ju, fu, nu, axis: int = -1) -> np.ndarray:
+def _g(
+    js: np.ndarray,
+    fs: np.ndarray,
+    ns: np.ndarray,
+    ju: np.ndarray,
+    fu: np.ndarray,
+    nu: np.ndarray,
+    axis: int = -1,
+) -> np.ndarray:
     """G from per-sequence sums over seen (s) and unseen (u) objects: the mean of the four
     means, a group without objects left out (as :func:`youtube_global`)."""
     with np.errstate(invalid="ignore", divide="ignore"):
