@@ -199,3 +199,35 @@ def test_cuda_fp32_computes_without_tf32_and_restores_the_settings() -> None:
     assert (conv.fp32_precision, matmul.fp32_precision) == before
     with exact_fp32("cpu"):
         assert (conv.fp32_precision, matmul.fp32_precision) == before
+
+
+# torch's float kernels that take MKL's vector maths (VML) for long tensors: their bits differ
+# between an Intel and an AMD CPU under every MKL_CBWR branch (measured on torch 2.14.1 between
+# the Intel Xeon and QEMU's emulated EPYC-Rome; benchmarks/probe_kernels.py, docs/reproducibility.md)
+VENDOR_DEPENDENT_OPS = {
+    "aten::sqrt", "aten::_foreach_sqrt", "aten::acos", "aten::asin", "aten::atan", "aten::log10"
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("network", ["sitvos", "stm"])
+def test_training_takes_no_kernel_whose_bits_follow_the_cpu_vendor(network: str, tmp_path: Path) -> None:
+    """Two training iterations (forward, loss, backward, Adam) call none of the vendor-dependent
+    kernels: the for-each Adam's square roots were one, and made the trained quick rows differ
+    between the two machine kinds."""
+    from sitvos.training.config import SITVOSTrainConfig
+    from vosbench.demo_data.coco import write_coco_demo
+    from vosbench.sampling import ClipOptions, CocoClips
+    from vosbench.training.trainer import train
+
+    coco = write_coco_demo(tmp_path / "coco")
+    clips = CocoClips(coco, coco / "annotations" / "instances_train2017.json", ClipOptions(size=64), seed=0)
+    config = SITVOSTrainConfig(
+        stage="pretrain", model=network, iterations=2, batch_size=2, size=64, workers=0,
+        backbone="mobilenetv2", backbone_init="random", width=0.25, precision="fp32",
+        checkpoint_every=2, log_every=1,
+    )  # fmt: skip
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as profile:
+        train(config, clips, tmp_path / "run", progress=False)
+    called = {event.key for event in profile.key_averages()}
+    assert not called & VENDOR_DEPENDENT_OPS, sorted(called & VENDOR_DEPENDENT_OPS)
+    assert "aten::_fused_adam_" in called  # the profile saw the optimizer step

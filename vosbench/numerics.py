@@ -17,6 +17,10 @@ which kernel each library picks, and the libraries pick by processor:
 * OpenCV (the clips' warps, resizes and colour jitter, optical flow) dispatches some kernels to
   AVX-512 and AVX-VNNI code (``OPENCV_CPU_DISABLE`` stops it; OpenCV warns about naming a
   group the CPU lacks, so only the groups this CPU has are named: nothing on an AVX2 CPU);
+* MKL's vector maths (VML), which torch's float ``sqrt``, ``acos``, ``asin``, ``atan`` and
+  ``log10`` call over long tensors, follows the processor under every ``MKL_CBWR`` branch: no
+  variable fixes it, so the computations that promise identical values avoid those kernels
+  (the trainer's Adam is the fused one; ``tests/test_numerics.py`` checks a training step);
 * the thread count sets how every parallel sum is split (``torch.set_num_threads``, and
   ``OMP_NUM_THREADS``/``MKL_NUM_THREADS`` for pools that start before torch sets it).
 
@@ -31,7 +35,9 @@ emulation of an Intel Haswell (GenuineIntel, its own cache sizes) and of an AMD 
 the settings below every kernel gave the same bits on all three; with MKL's ``AVX2`` branch
 the matrix products differed between the Intel and the AMD processor (the convolutions, which
 oneDNN computes, did not). QEMU cannot emulate AVX-512, so the Xeon's own AVX-512 code is not
-what this shows: the caps keep it from running.
+what this shows: the caps keep it from running. On 2026-12-04 the Xeon itself still trained
+other weights: the probe had left out MKL's vector maths (``benchmarks/probe_kernels.py`` now
+covers it; docs/reproducibility.md).
 """
 
 from __future__ import annotations

@@ -161,7 +161,10 @@ def _setup(
     if world.size > 1:
         net = torch.nn.parallel.DistributedDataParallel(net, find_unused_parameters=True)
     params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.Adam(params, lr=config.lr)
+    # Fused: the for-each Adam takes its square roots from MKL's vector maths, whose bits
+    # differ between an Intel and an AMD CPU under any MKL_CBWR branch; the fused kernel is
+    # torch's own (docs/reproducibility.md).
+    optimizer = torch.optim.Adam(params, lr=config.lr, fused=True)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, poly(config.iterations, config.power))
     start = 0
     if resuming:
