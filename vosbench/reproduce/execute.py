@@ -179,7 +179,7 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
         key = input_key(inputs)
         folder = ctx.work / "train" / key
         with ctx.lock(folder):
-            _train_stage(ctx, recipe.name, stage, config, data, inputs, folder)
+            _train_stage(ctx, recipe.name, config, data, inputs, folder)
         checkpoint, previous = str(folder / "last.pth"), key
         folders.append(folder)
     assert previous is not None
@@ -188,22 +188,16 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
 
 
 def _train_stage(
-    ctx: Context,
-    name: str,
-    stage: str,
-    config: TrainConfig,
-    data: TrainData,
-    inputs: dict[str, Any],
-    folder: Path,
+    ctx: Context, name: str, config: TrainConfig, data: TrainData, inputs: dict[str, Any], folder: Path
 ) -> None:
     """Train one stage into ``folder`` unless the cache has it (resuming an interrupted one),
     through the training path `vosbench train` takes."""
     from vosbench.training.command import run_stage
 
     done = folder / "done.json"
-    if ctx.cached("training", folder.name, folder, done, f"{name}: stage {stage}"):
+    if ctx.cached("training", folder.name, folder, done, f"{name}: stage {config.stage}"):
         return
-    print(f"training {name}: stage {stage} ({config.iterations} iterations) -> {folder}")
+    print(f"training {name}: stage {config.stage} ({config.iterations} iterations) -> {folder}")
     summary = run_stage(config, data, folder, ctx.device, resume=True, progress=ctx.progress)
     record = {"inputs": inputs, "summary": summary, "commit": ctx.commit, "numerics": ctx.numerics}
     write_atomic(done, json.dumps(record, indent=1, default=str))
