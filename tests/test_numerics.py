@@ -231,3 +231,25 @@ def test_training_takes_no_kernel_whose_bits_follow_the_cpu_vendor(network: str,
     called = {event.key for event in profile.key_averages()}
     assert not called & VENDOR_DEPENDENT_OPS, sorted(called & VENDOR_DEPENDENT_OPS)
     assert "aten::_fused_adam_" in called  # the profile saw the optimizer step
+
+
+@pytest.mark.parametrize("network", ["sitvos", "stm"])
+def test_inference_takes_no_kernel_whose_bits_follow_the_cpu_vendor(network: str) -> None:
+    """A few frames of SITVOS's and STM's inference (encoding, memory, decoding, aggregation)
+    call none of the vendor-dependent kernels either: the runs' masks are the same on both
+    machine kinds when the weights are."""
+    import numpy as np
+
+    from vosbench.methods import GivenMasks, VideoInfo, create_method
+
+    method = create_method(network, {"init": "random", "size": "64"}, device="cpu")
+    labels = np.zeros((64, 112), np.uint8)
+    labels[10:30, 10:40], labels[35:60, 50:90] = 1, 2
+    frames = [np.random.default_rng(t).integers(0, 255, (64, 112, 3), dtype=np.uint8) for t in range(4)]
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as profile:
+        method.start_video(VideoInfo("video", (64, 112), len(frames), (1, 2)))
+        for t, frame in enumerate(frames):
+            method.step(frame, GivenMasks(labels, (1, 2)) if t == 0 else None)
+    called = {event.key for event in profile.key_averages()}
+    assert not called & VENDOR_DEPENDENT_OPS, sorted(called & VENDOR_DEPENDENT_OPS)
+    assert "aten::convolution" in called  # the profile saw the network
