@@ -62,6 +62,7 @@ def with_grads(fn: Callable[..., torch.Tensor], *inputs: torch.Tensor) -> str:
 def torch_kernels() -> dict[str, str]:
     rows: dict[str, str] = {}
     for n, c, hw, k, s, co in [
+        (3, 1, 64, 7, 2, 64),  # the mask encoder's first convolution: oneDNN's gradient followed the CPU
         (1, 8, 16, 3, 1, 16),
         (4, 32, 40, 3, 1, 32),
         (4, 64, 20, 1, 1, 128),
@@ -70,9 +71,11 @@ def torch_kernels() -> dict[str, str]:
         (1, 1024, 4, 1, 1, 256),
     ]:
         conv = lambda x, w, b, s=s, k=k: F.conv2d(x, w, b, stride=s, padding=k // 2)  # noqa: E731
-        rows[f"conv2d {n}x{c}x{hw}x{hw} k{k} s{s} -> {co}"] = with_grads(
-            conv, randn(n, c, hw, hw), randn(co, c, k, k), randn(co)
-        )
+        inputs = randn(n, c, hw, hw), randn(co, c, k, k), randn(co)
+        for onednn in (True, False):  # the pinned scales compute without oneDNN
+            torch.backends.mkldnn.enabled = onednn
+            rows[f"conv2d {n}x{c}x{hw}x{hw} k{k} s{s} -> {co}, oneDNN {onednn}"] = with_grads(conv, *inputs)
+        torch.backends.mkldnn.enabled = True
     for m, k, n in [(3, 3, 3), (64, 64, 64), (100, 37, 500), (1024, 256, 96), (7, 512, 9)]:
         rows[f"matmul {m}x{k}x{n}"] = with_grads(torch.matmul, randn(m, k), randn(k, n))
     rows["bmm"] = with_grads(torch.bmm, randn(8, 50, 300), randn(8, 300, 70))

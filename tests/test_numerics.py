@@ -253,3 +253,23 @@ def test_inference_takes_no_kernel_whose_bits_follow_the_cpu_vendor(network: str
     called = {event.key for event in profile.key_averages()}
     assert not called & VENDOR_DEPENDENT_OPS, sorted(called & VENDOR_DEPENDENT_OPS)
     assert "aten::convolution" in called  # the profile saw the network
+
+
+def test_pinned_scales_compute_convolutions_without_onednn() -> None:
+    """oneDNN picks convolution kernels by processor even under its ISA cap; a pinned scale
+    computes without it, records so, and a state computed with it does not match the pins."""
+    from vosbench.system.devices import without_onednn
+
+    before = torch.backends.mkldnn.enabled
+    with without_onednn(True):
+        assert not torch.backends.mkldnn.enabled
+        state = numeric_state()
+    assert torch.backends.mkldnn.enabled == before
+    with without_onednn(False):
+        assert torch.backends.mkldnn.enabled == before
+    assert state["onednn"] is False
+    pins = Numerics(threads=torch.get_num_threads(), isa="avx2")
+    matching = {**state, "aten_capability": "avx2", "onednn_max_isa": "AVX2", "mkl_cbwr": "COMPATIBLE"}
+    matching["numpy_disabled"] = ISAS["avx2"][3]
+    assert state_matches(pins, matching)
+    assert not state_matches(pins, {**matching, "onednn": True})

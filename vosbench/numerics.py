@@ -21,6 +21,10 @@ which kernel each library picks, and the libraries pick by processor:
   ``log10`` call over long tensors, follows the processor under every ``MKL_CBWR`` branch: no
   variable fixes it, so the computations that promise identical values avoid those kernels
   (the trainer's Adam is the fused one; ``tests/test_numerics.py`` checks a training step);
+* oneDNN picks its convolution kernels by processor even under its ISA cap (a 1-channel
+  convolution's gradient differed between the Xeon and an emulated EPYC), so the pinned scales
+  compute convolutions with torch's own im2col and matrix product instead
+  (:func:`vosbench.system.devices.without_onednn`);
 * the thread count sets how every parallel sum is split (``torch.set_num_threads``, and
   ``OMP_NUM_THREADS``/``MKL_NUM_THREADS`` for pools that start before torch sets it).
 
@@ -142,6 +146,7 @@ def numeric_state() -> dict[str, object]:
         "mkl_cbwr": os.environ.get("MKL_CBWR", ""),
         "numpy_disabled": os.environ.get("NPY_DISABLE_CPU_FEATURES", ""),
         "opencv_disabled": os.environ.get("OPENCV_CPU_DISABLE", ""),
+        "onednn": torch.backends.mkldnn.enabled,  # convolutions by oneDNN (off where pinned)
         "torch": torch.__version__,
         "numpy": numpy.__version__,
     }
@@ -166,5 +171,7 @@ def state_matches(numerics: Numerics, state: dict[str, object], flags: frozenset
         }
         if flags is not None:
             wanted["opencv_disabled"] = opencv_groups_off(flags)
+        if state.get("onednn", False):  # a row recorded before the key existed computed with it
+            return False
         return all(str(state.get(k, "")).upper() == v.upper() for k, v in wanted.items())
     return True

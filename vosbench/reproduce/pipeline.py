@@ -29,7 +29,7 @@ from vosbench.reproduce.tables import (
     write_tables,
 )
 from vosbench.reproduce.training import record_training
-from vosbench.system.devices import torch_threads
+from vosbench.system.devices import torch_threads, without_onednn
 from vosbench.system.provenance import git_commit
 
 
@@ -82,7 +82,8 @@ def reproduce(tables: list[str], sources: DataSources | None, options: Reproduce
         for row in spec.rows:
             check_row(row, scale, recipes)
     numerics = scale.numerics
-    with torch_threads(numerics.threads):  # from the data on: results repeat
+    # from the data on: results repeat
+    with torch_threads(numerics.threads), without_onednn(numerics.pinned):
         state = numeric_state()
         if numerics.pinned and not state_matches(numerics, state, cpu_flags()):
             print(

@@ -76,6 +76,28 @@ def torch_threads(threads: int) -> Iterator[None]:
 
 
 @contextmanager
+def without_onednn(off: bool) -> Iterator[None]:
+    """Inside the block, when ``off``, torch computes CPU convolutions with its own im2col and
+    matrix product instead of oneDNN, and restores the process's setting after it.
+
+    oneDNN picks its convolution kernels by processor even under an AVX2 cap: the gradient of
+    the mask encoder's 1-channel 7x7 stride-2 convolution (batch 3) came out in other bits
+    under an emulated AMD EPYC than on the Intel Xeon, while torch's own path gave the same on
+    both (docs/reproducibility.md). Scales that promise identical values compute without it."""
+    if not off:
+        yield
+        return
+    import torch
+
+    before = torch.backends.mkldnn.enabled
+    torch.backends.mkldnn.enabled = False
+    try:
+        yield
+    finally:
+        torch.backends.mkldnn.enabled = before
+
+
+@contextmanager
 def exact_fp32(device: Any) -> Iterator[None]:
     """On CUDA, float32 as the papers' GPUs computed it inside the block: TF32 off for
     convolutions (cuDNN uses it by default on Ampere and later GPUs) and matrix products, and
