@@ -88,8 +88,10 @@ def test_the_state_in_effect_is_compared_with_what_a_scale_pins() -> None:
         "mkl_cbwr": mkl,
         "numpy_disabled": numpy_off,
         "opencv_disabled": opencv_groups_off(cpu_flags()),
+        "onednn": False,
     }
     assert state_matches(numerics, pinned)
+    assert not state_matches(numerics, {k: v for k, v in pinned.items() if k != "onednn"})
     assert not state_matches(numerics, {**pinned, "threads": 1})
     assert not state_matches(numerics, {**pinned, "aten_capability": "AVX512"})
     assert not state_matches(numerics, {**pinned, "mkl_cbwr": "AVX2"})
@@ -144,9 +146,10 @@ def test_a_pinned_scale_keys_its_steps_by_its_settings(tmp_path: Path) -> None:
     recipes = load_recipes(REPO / "reports" / "experiments" / "recipes.toml")
     sources = DataSources("demo", "demo", {})
     pinned = Context(tmp_path, sources, recipes, recipes.scale("quick"))
-    assert pinned.keyed_numerics() == {"numerics": {"threads": 2, "isa": "avx2"}}
+    # a pinned scale's convolutions are not oneDNN's, and its keys say so
+    assert pinned.keyed_numerics() == {"numerics": {"threads": 2, "isa": "avx2", "onednn": False}}
     small = Context(tmp_path, sources, recipes, recipes.scale("small")).keyed_numerics()
-    assert small == {"numerics": {"threads": 2, "isa": "avx2"}}  # the small scale pins too
+    assert small == {"numerics": {"threads": 2, "isa": "avx2", "onednn": False}}  # small pins too
     assert Context(tmp_path, sources, recipes, recipes.scale("paper")).keyed_numerics() == {}  # a GPU's
 
 

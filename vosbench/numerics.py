@@ -76,6 +76,16 @@ class Numerics:
     def pinned(self) -> bool:
         return bool(self.isa) and self.threads > 0
 
+    @property
+    def onednn(self) -> bool:
+        """Whether convolutions are oneDNN's: not where pinned, since oneDNN picks its kernels by
+        processor even under an ISA cap (torch's own im2col path computes them instead)."""
+        return not self.pinned
+
+    def keyed(self) -> dict[str, object]:
+        """What of these settings keys a cached step: everything that changes its floats."""
+        return {"threads": self.threads, "isa": self.isa, "onednn": self.onednn}
+
     def environment(self) -> dict[str, str]:
         """The variables that set these numerics in a process that has not computed yet."""
         env: dict[str, str] = {}
@@ -171,7 +181,7 @@ def state_matches(numerics: Numerics, state: dict[str, object], flags: frozenset
         }
         if flags is not None:
             wanted["opencv_disabled"] = opencv_groups_off(flags)
-        if state.get("onednn", False):  # a row recorded before the key existed computed with it
+        if state.get("onednn", True) != numerics.onednn:  # a row without the key computed with it
             return False
         return all(str(state.get(k, "")).upper() == v.upper() for k, v in wanted.items())
     return True

@@ -72,7 +72,7 @@ class Context:
         """What of the numeric settings keys a step: a scale that pins them never reuses a step
         computed under other ones (nothing, where the scale pins none)."""
         numerics = self.scale.numerics
-        return {"numerics": asdict(numerics)} if numerics.pinned else {}
+        return {"numerics": numerics.keyed()} if numerics.pinned else {}
 
     def isa_label(self) -> str:
         """The ISA cap a pinned scale computes under, for the FPS's conditions (e.g. ``avx2``)."""

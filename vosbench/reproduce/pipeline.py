@@ -83,7 +83,7 @@ def reproduce(tables: list[str], sources: DataSources | None, options: Reproduce
             check_row(row, scale, recipes)
     numerics = scale.numerics
     # from the data on: results repeat
-    with torch_threads(numerics.threads), without_onednn(numerics.pinned):
+    with torch_threads(numerics.threads), without_onednn(not numerics.onednn):
         state = numeric_state()
         if numerics.pinned and not state_matches(numerics, state, cpu_flags()):
             print(
