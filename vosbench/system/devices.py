@@ -89,12 +89,8 @@ def without_onednn(off: bool) -> Iterator[None]:
         return
     import torch
 
-    before = torch.backends.mkldnn.enabled
-    torch.backends.mkldnn.enabled = False
-    try:
+    with torch.backends.mkldnn.flags(enabled=False):  # torch's own set-and-restore
         yield
-    finally:
-        torch.backends.mkldnn.enabled = before
 
 
 @contextmanager
