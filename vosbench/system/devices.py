@@ -89,8 +89,12 @@ def without_onednn(off: bool) -> Iterator[None]:
         return
     import torch
 
-    with torch.backends.mkldnn.flags(enabled=False):  # torch's own set-and-restore
+    before = torch.backends.mkldnn.enabled
+    torch.backends.mkldnn.enabled = False
+    try:
         yield
+    finally:
+        torch.backends.mkldnn.enabled = before
 
 
 @contextmanager
