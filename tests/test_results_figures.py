@@ -131,3 +131,42 @@ def test_the_scores_figure_of_many_objects_stays_a_page_tall(tmp_path: Path) -> 
     tall = read_image(object_scores_figure(many, tmp_path / "many.png")).shape[0]
     few = read_image(object_scores_figure(result, tmp_path / "few.png")).shape[0]
     assert few < tall <= 6 * 110 + 1
+
+
+def _titles_inside(monkeypatch) -> list[bool]:
+    """Record, for every figure saved, whether each axes title lies within the PNG."""
+    import vosbench.visual.plots as plots
+    import vosbench.visual.results_figures as figures
+
+    seen: list[bool] = []
+    original = plots.save_figure
+
+    def checked(fig, path):
+        fig.tight_layout()
+        renderer = fig.canvas.get_renderer()
+        right = fig.get_figwidth() * fig.dpi
+        for ax in fig.axes:
+            box = ax.title.get_window_extent(renderer)
+            seen.append(box.x0 >= 0 and box.x1 <= right)
+        return original(fig, path)
+
+    monkeypatch.setattr(plots, "save_figure", checked)
+    monkeypatch.setattr(figures, "save_figure", checked)
+    return seen
+
+
+def test_long_titles_wrap_to_stay_inside_the_figures(tmp_path: Path, monkeypatch) -> None:
+    import vosbench.visual.results_figures as figures
+    from vosbench.evaluation import evaluate
+
+    demo = make_demo_data(tmp_path / "demo", n_frames=6, size=(64, 96))
+    truth = demo.davis_root / "Annotations" / "480p"
+    # a results folder with a long path: both figures put it in their titles
+    deep = tmp_path / ("a-results-folder-with-a-long-descriptive-name-" * 3) / "masks"
+    shutil.copytree(truth, deep)
+    seen = _titles_inside(monkeypatch)
+    result = evaluate("davis2017", demo.davis_root, deep)
+    figures.object_scores_figure(result, tmp_path / "scores.png", title=str(deep))
+    args = ["--dataset", "davis2017", "--root", str(demo.davis_root), "--quiet"]
+    assert main(["compare", str(deep), str(truth), *args, "--out", str(tmp_path / "cmp")]) == 0
+    assert len(seen) == 2 and all(seen)

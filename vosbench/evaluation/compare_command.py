@@ -169,7 +169,7 @@ def _sequences_needed(level: float) -> int:
 
 def comparison_figure(a: Side, b: Side, comparison: Comparison, path: Path) -> Path:
     """Each sequence's mean difference A - B, sorted, with the mean and its interval."""
-    from vosbench.visual.plots import pyplot, save_figure
+    from vosbench.visual.plots import pyplot, save_figure, set_wrapped_title
 
     items = sorted(comparison.per_sequence.items(), key=lambda kv: kv[1])
     names = [n for n, _ in items]
@@ -185,10 +185,8 @@ def comparison_figure(a: Side, b: Side, comparison: Comparison, path: Path) -> P
         ax.axvspan(100 * interval.low, 100 * interval.high, color="k", alpha=0.12, label="95% interval")
     ax.axvline(0, color="grey", lw=0.6)
     ax.set_xlabel(f"{a.score} difference A - B (points)")
-    ax.set_title(
-        f"A: {a.label()}\nB: {b.label()}\nA - B = {comparison.summary()}; A > B: {comparison.verdict()}",
-        fontsize=8,
-    )
+    verdict = f"A - B = {comparison.summary()}; A > B: {comparison.verdict()}"
+    set_wrapped_title(ax, f"A: {a.label()}\nB: {b.label()}\n{verdict}", 8)
     ax.legend(fontsize=7, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
     return save_figure(fig, path)

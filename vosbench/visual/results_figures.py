@@ -13,7 +13,7 @@ from vosbench.io.images import write_image
 from vosbench.io.masks import read_mask
 from vosbench.io.results import frame_paths
 from vosbench.visual.overlay import contact_sheet, draw_outline, overlay
-from vosbench.visual.plots import pyplot, save_figure
+from vosbench.visual.plots import pyplot, save_figure, set_wrapped_title
 
 
 def _predicted(results: Path, video: Video, frame: str) -> bool:
@@ -120,7 +120,7 @@ def object_scores_figure(result: EvaluationResult, path: Path, title: str = "") 
     ax.set_xlabel("percent")
     where = f"{result.dataset} {result.split}, {len(objects)} objects"
     heading = f"{where}: {name} {100 * value:.1f}"
-    ax.set_title(f"{title}\n{heading}" if title else heading, fontsize=9)
+    set_wrapped_title(ax, f"{title}\n{heading}" if title else heading, 9)
     ax.legend(fontsize=7, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
     return save_figure(fig, path)
