@@ -37,7 +37,7 @@ def set_wrapped_title(ax: Any, text: str, fontsize: float) -> None:
     right = fig.get_figwidth() * fig.dpi
     width = max(len(line) for line in text.split("\n"))
     while True:
-        lines = [textwrap.fill(line, width, break_on_hyphens=False) or line for line in text.split("\n")]
+        lines = [textwrap.fill(line, width, break_on_hyphens=False) for line in text.split("\n")]
         title = ax.set_title("\n".join(lines), fontsize=fontsize)
         fig.tight_layout()
         box = title.get_window_extent(renderer)
