@@ -100,10 +100,10 @@ def orderings_markdown(
     sources: dict[str, dict[str, RowScores]],
     spreads: dict[str, dict[str, float]] | None = None,
 ) -> list[str]:
-    """``spreads``: per source, per column, the range of J&F over training seeds (a fraction),
-    to read each measured difference against."""
     """A Markdown section: one row per ordering, one cell per source (``paper`` and each
-    measured set's marker) with its verdict on each overall-score column."""
+    measured set's marker) with its verdict on each overall-score column. ``spreads``: per
+    source, per column, the range of J&F over training seeds (a fraction), to read each
+    measured difference against."""
     checked = [c for c in ORDERED_COLUMNS if c in columns]
     if not orderings or not checked:
         return []
