@@ -259,7 +259,7 @@ def spread_markdown(spec: ExperimentSpec, spreads: dict[str, dict[str, list[floa
         "",
         "## Training noise",
         "",
-        f"The same recipe trained with different seeds ({', '.join(spec.seeds)}): the spread of "
+        f"The same recipe trained with different seeds ({'; '.join(spec.seeds)}): the spread of "
         "their J&F is what training alone moves a score by. An ordering between trained rows "
         "says whether its difference is within that spread.",
         "",
