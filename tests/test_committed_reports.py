@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -217,3 +218,42 @@ def test_the_manual_lists_every_small_scale_run_as_the_tables_print_it() -> None
     for (table, label), (jf, fps) in listed.items():
         row = _small_rows(table)[label]
         assert (jf, fps) == (row["DAVIS16 J&F"], row["FPS"]), (table, label)
+
+
+def test_the_readme_states_the_small_scale_orderings_as_the_tables_do() -> None:
+    """Every ordering the README states ("- A > B: DAVIS16 J&F: verdict") is a table's own
+    verdict on the small-scale rows, and it states Table 3's."""
+    verdicts = {}
+    for table in ("table3", "table4"):
+        cells = _ordering_cells((REPO / "reports" / "tables" / f"{table}.md").read_text(), SMALL_SOURCE)
+        verdicts.update({f"- {ordering}: {verdict}": table for ordering, verdict in cells.items()})
+    stated = [line for line in (REPO / "README.md").read_text().splitlines() if ": DAVIS16 J&F: " in line]
+    assert stated, "the README states no small-scale ordering"
+    for line in stated:
+        assert line in verdicts, f"README line is not a table's verdict: {line}"
+    assert sum(verdicts[line] == "table3" for line in stated) == 4
+
+
+def test_the_readme_compare_example_prints_what_the_readme_shows(
+    tmp_path: Path, davis2016_root: Path
+) -> None:
+    """The README's `vosbench compare` on the committed small-scale masks prints what the
+    README shows (apart from the lines naming the files it wrote)."""
+    readme = (REPO / "README.md").read_text()
+    block = re.search(r"<!-- compare-example -->\n```bash\n(.*?)```\n\n```text\n(.*?)```", readme, re.S)
+    assert block, "README.md: no <!-- compare-example --> block followed by its output"
+    command = [line for line in block.group(1).splitlines() if not line.startswith("#")]
+    args = " ".join(command).replace("\\", " ").split()
+    assert args[0] == ".venv/bin/vosbench"
+    args[args.index("--root") + 1] = str(davis2016_root)
+    args[args.index("--out") + 1] = str(tmp_path / "out")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    done = subprocess.run(
+        [sys.executable, "-m", "vosbench", *args[1:]], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+
+    def shown(text: str) -> list[str]:
+        return [line.rstrip() for line in text.splitlines() if line.strip() and not line.startswith("wrote")]
+
+    assert shown(done.stdout) == shown(block.group(2))
