@@ -19,23 +19,16 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from vosbench.numerics import Numerics, pin
+from vosbench.numerics import pin
+from vosbench.reproduce.recipes import load_recipes, scale_numerics
 
-# before torch is loaded, as `vosbench reproduce` does for the quick scale
-if not pin(Numerics(threads=2, isa="avx2")):
-    raise SystemExit("probe_training.py: NumPy or torch was loaded before the numerics were pinned")
-
-import torch
-
-from vosbench.system.devices import torch_threads, without_onednn
-from vosbench.training.command import TrainData, train_stage
-
-# the quick scale's main-stage settings (reports/experiments/recipes.toml, [scales.quick])
-QUICK = {"batch_size": 1, "size": 64, "lr": 1e-4, "workers": 0, "backbone_init": "random", "width": 0.25}
+RECIPES = Path(__file__).resolve().parent.parent / "reports" / "experiments" / "recipes.toml"
 
 
 def weights_hash(checkpoint: Path) -> str:
     """A hash of every tensor of a checkpoint, by name."""
+    import torch
+
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
     state = state.get("model", state)
     digest = hashlib.sha256()
@@ -50,9 +43,21 @@ def main() -> None:
     if len(sys.argv) != 3:
         raise SystemExit("usage: probe_training.py DAVIS_ROOT ITERATIONS")
     root, iterations = Path(sys.argv[1]), int(sys.argv[2])
-    settings = {**QUICK, "stage": "main", "iterations": iterations, "log_every": 1}
+    # the quick scale's numerics pinned before torch loads, as `vosbench reproduce` pins them
+    if not pin(scale_numerics(RECIPES, "quick")):
+        raise SystemExit("probe_training.py: NumPy or torch was loaded before the numerics were pinned")
+    quick = load_recipes(RECIPES).scale("quick")
+    numerics = quick.numerics
+    from vosbench.system.devices import torch_threads, without_onednn
+    from vosbench.training.command import TrainData, train_stage
+
+    settings = {**quick.stage_train("main"), "stage": "main", "iterations": iterations, "log_every": 1}
     settings["checkpoint_every"] = iterations
-    with tempfile.TemporaryDirectory() as tmp, torch_threads(2), without_onednn(True):
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        torch_threads(numerics.threads),
+        without_onednn(not numerics.onednn),
+    ):
         out = Path(tmp) / "stage"
         train_stage("sitvos", settings, TrainData(davis_root=root), out, progress=False)
         for line in (out / "metrics.jsonl").read_text().splitlines():
