@@ -5,8 +5,8 @@ by ``VOSBENCH_OFFICIAL_LVOS_2022`` (commit 9ff733c). Each test is skipped when i
 unset; none of the official code is in vosbench. The tool assigns arrays into array elements,
 which NumPy refuses from 1.25 on, and its 2022 code uses ``np.bool`` (gone in 1.24):
 ``VOSBENCH_OFFICIAL_LVOS_PYTHON`` and ``VOSBENCH_OFFICIAL_LVOS_2022_PYTHON`` name interpreters
-with each one's requirements (NumPy 1.24 and 1.23, scikit-image, OpenCV, pandas, tqdm); both
-default to this one.
+with each one's requirements (NumPy 1.24 and 1.23, scikit-image, OpenCV, pandas, tqdm; the
+2022 code also progressbar2); both default to this one.
 
 The data is built here in LVOS's layout: 8-digit frames, a mask every 5th frame, objects with
 their own frame ranges (one given late, one that ends early, one that leaves and returns),
