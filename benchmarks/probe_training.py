@@ -65,31 +65,30 @@ def logged(metrics: Path) -> list[dict]:
 
 
 def train(scale_name: str, root: Path, out: Path, iterations: int | None = None) -> None:
-    """Train the scale's main-only stage into ``out`` under its pinned numerics; ``iterations``
-    shortens the schedule (every iteration logged), None keeps the scale's."""
+    """Train the scale's main-only stage into ``out`` under its pinned numerics. Quick: on the
+    demo videos of ``root``, its schedule shortened to ``iterations`` (every one logged). Small:
+    the stage `vosbench reproduce --scale small` trains, from the same settings and data (the
+    DAVIS 2016 root ``root``), its whole schedule."""
     # the scale's numerics pinned before torch loads, as `vosbench reproduce` pins them
     if not pin(scale_numerics(RECIPES, scale_name)):
         raise SystemExit("probe_training.py: NumPy or torch was loaded before the numerics were pinned")
-    scale = load_recipes(RECIPES).scale(scale_name)
+    recipes = load_recipes(RECIPES)
+    scale = recipes.scale(scale_name)
+    from vosbench.reproduce.data import parse_data
+    from vosbench.reproduce.execute import stage_config, stage_data, stage_roots
     from vosbench.system.devices import torch_threads, without_onednn
-    from vosbench.training.command import TrainData, train_stage
+    from vosbench.training.command import TrainData, run_stage, train_stage
 
-    settings = {**scale.stage_train("main"), "stage": "main"}
-    if iterations is not None:
-        settings.update(iterations=iterations, log_every=1, checkpoint_every=iterations)
-    if scale_name == "quick":
-        data = TrainData(davis_root=root)
-    else:
-        # as `vosbench reproduce --scale small` trains main-only: DAVIS 2016's train videos, the
-        # held-out ones validated at the scale's inference size
-        options = scale.options.get("sitvos", {})
-        data = TrainData(
-            davis_root=root,
-            davis_dataset="davis2016",
-            val_settings=tuple(sorted((k, str(v)) for k, v in options.items())),
-        )
     with torch_threads(scale.numerics.threads), without_onednn(not scale.numerics.onednn):
-        train_stage("sitvos", settings, data, out, progress=False)
+        if scale_name == "quick":
+            settings = {**scale.stage_train("main"), "stage": "main", "iterations": iterations}
+            settings.update(log_every=1, checkpoint_every=iterations)
+            train_stage("sitvos", settings, TrainData(davis_root=root), out, progress=False)
+            return
+        sources = parse_data([f"davis2016={root}"])
+        config = stage_config(recipes.recipes["main-only"], "main", "", scale)
+        data = stage_data("main", config, sources, scale, stage_roots("main", sources))
+        run_stage(config, data, out, progress=False)
 
 
 def probe_small(root: Path, iterations: int) -> int:

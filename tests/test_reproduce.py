@@ -198,17 +198,16 @@ def test_bad_recipes_name_the_bad_key(tmp_path: Path, recipes: str, message: str
 
 
 def test_a_scale_sets_how_many_synthetic_clips_pretraining_validates_on(tmp_path: Path, tiny_demo) -> None:
-    from vosbench.reproduce.execute import _stage_config, stage_data, stage_roots
+    from vosbench.reproduce.execute import stage_config, stage_data, stage_roots
     from vosbench.training.coco_validation import SYNTHETIC_CLIPS
 
     recipes_text = RECIPES.replace('stages = ["main"]', 'stages = ["pretrain"]')
     for setting, clips in (("", SYNTHETIC_CLIPS), ("synthetic_clips = 3\n", 3)):
         text = recipes_text.replace("[scales.quick]\n", f"[scales.quick]\n{setting}")
         recipes = load_recipes(_experiments(tmp_path / str(clips), recipes=text) / "recipes.toml")
-        ctx = Context(tmp_path / "work", tiny_demo, recipes, recipes.quick, progress=False)
-        config = _stage_config(recipes.recipes["tiny"], "pretrain", "", recipes.quick)
+        config = stage_config(recipes.recipes["tiny"], "pretrain", "", recipes.quick)
         roots = stage_roots("pretrain", tiny_demo)
-        assert stage_data("pretrain", config, ctx, roots).val_coco_clips == clips
+        assert stage_data("pretrain", config, tiny_demo, recipes.quick, roots).val_coco_clips == clips
 
 
 def test_a_stages_key_holds_what_its_validation_reads(

@@ -127,7 +127,7 @@ class RunRecord:
     server: dict[str, str] = field(default_factory=dict)
 
 
-def _stage_config(recipe: Recipe, stage: str, init: str, scale: Scale) -> TrainConfig:
+def stage_config(recipe: Recipe, stage: str, init: str, scale: Scale) -> TrainConfig:
     """The stage's training settings, in the class of the recipe's network (``train.model``)."""
     from vosbench.methods.options import build_options
     from vosbench.training import TrainConfig, network_spec
@@ -163,9 +163,9 @@ def train_recipe(recipe: Recipe, ctx: Context) -> tuple[Path, str]:
     checkpoint, previous = "", None
     folders: list[Path] = []
     for stage in recipe.stages:
-        config = _stage_config(recipe, stage, checkpoint, ctx.scale)
+        config = stage_config(recipe, stage, checkpoint, ctx.scale)
         roots = stage_roots(stage, ctx.sources)
-        data = stage_data(stage, config, ctx, roots)
+        data = stage_data(stage, config, ctx.sources, ctx.scale, roots)
         inputs = {
             **asdict(config),
             "init_checkpoint": previous,
@@ -205,15 +205,16 @@ def _train_stage(
     (folder / "state.pt").unlink(missing_ok=True)
 
 
-def stage_data(stage: str, config: TrainConfig, ctx: Context, roots: dict[str, str | None]) -> TrainData:
+def stage_data(
+    stage: str, config: TrainConfig, sources: DataSources, scale: Scale, roots: dict[str, str | None]
+) -> TrainData:
     """What a stage reads, as `vosbench train` would be told it: its clips' datasets, the
     DAVIS train videos the recipe holds out (validated on in both stages, so the curves
     compare), and for pre-training COCO's held-out images for synthetic validation clips; the
-    validation runs take the scale's method options. ``roots``: :func:`stage_roots`."""
+    validation runs take the ``scale``'s method options. ``roots``: :func:`stage_roots`."""
     from vosbench.training import network_spec
     from vosbench.training.command import TrainData
 
-    sources, scale = ctx.sources, ctx.scale
     paths = {k: Path(v) for k, v in roots.items() if v}
     davis, davis_root, _ = sources.main_training()
     options = scale.options.get(network_spec(config.model).method, {})
@@ -276,7 +277,7 @@ def check_row(row: RowSpec, scale: Scale, recipes: Recipes | None = None) -> Non
         return
     recipe = recipes.recipes[row.recipe]
     for stage in recipe.stages:
-        config = _stage_config(recipe, stage, "", scale)
+        config = stage_config(recipe, stage, "", scale)
         spec = network_spec(config.model)
         if spec.check is not None:
             try:
